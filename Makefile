@@ -1,0 +1,51 @@
+# Two commands for a new machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+DEV := RECEPTION_ENV=development
+
+.PHONY: install run serve db test lint format translations-extract translations clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+db: install
+	$(DEV) $(FLASK) db upgrade
+	$(DEV) $(FLASK) seed reference
+	$(DEV) $(FLASK) seed demo
+
+# Migrate, load reference and demo data, start the e-mail worker (printing to the console)
+# and serve on http://127.0.0.1:5000.
+run: db
+	@echo "Serving on http://127.0.0.1:5000 (e-mail is printed here). Stop with Ctrl+C."
+	@$(DEV) $(FLASK) outbox send --loop --interval 3 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Extract every translatable string and merge it into the kk and ru catalogs.
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o reception/translations/messages.pot .
+	$(BIN)/pybabel update -i reception/translations/messages.pot -d reception/translations --no-fuzzy-matching
+
+translations: install
+	$(BIN)/pybabel compile -d reception/translations
+
+clean:
+	rm -rf $(VENV) instance/reception.db .pytest_cache

@@ -1,0 +1,170 @@
+"""Settings for Reception, read from the environment.
+
+Every legal number (terms, cut-off, limits) lives here with Kazakhstan's value as the
+default, so that another jurisdiction is a settings change, not a code change.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Hosting platforms hand out "postgres://" URLs; SQLAlchemy needs the driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'reception.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Public address used in links inside e-mails; also decides whether cookies are Secure.
+    RECEPTION_BASE_URL = os.environ.get("RECEPTION_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    # Sessions: HttpOnly always; SameSite=Lax stops cross-site POSTs carrying the cookie.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+
+    # Forms: CSRF tokens expire with the session rather than after an hour, so that a
+    # citizen who takes long to write an appeal does not lose it on submit.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Languages: the state language first.
+    LANGUAGES = ("kk", "ru", "en")
+    BABEL_DEFAULT_LOCALE = "kk"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+
+    # Mail
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Reception <no-reply@reception.local>")
+    # "smtp" delivers through Flask-Mail; "console" prints each message (development).
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")
+    OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
+    OUTBOX_BACKOFF_SECONDS = _env_int("OUTBOX_BACKOFF_SECONDS", 60)
+    OUTBOX_BATCH_SIZE = _env_int("OUTBOX_BATCH_SIZE", 50)
+
+    # Rate limits (Flask-Limiter). Several hosts must share a store: redis://...
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute; 50 per hour"
+    RATELIMIT_REGISTER = "5 per minute; 30 per hour"
+    RATELIMIT_TRACK = "20 per minute; 200 per hour"
+    RATELIMIT_FILE = "10 per minute; 100 per day"
+
+    # Uploads: stored outside static/, under random names, checked by content.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    MAX_ATTACHMENTS = 5
+    MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    # Whole request: every attachment at its largest plus the form itself.
+    MAX_CONTENT_LENGTH = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+    # Registration numbers: <PREFIX>-<YEAR>-<8 digits>, gap-free per year.
+    RECEPTION_NUMBER_PREFIX = os.environ.get("RECEPTION_NUMBER_PREFIX", "RC")
+
+    # The law (Administrative Procedural Code of Kazakhstan by default; see DOMAIN.md).
+    RECEPTION_COUNTRY = os.environ.get("RECEPTION_COUNTRY", "KZ")
+    RECEPTION_TIMEZONE = os.environ.get("RECEPTION_TIMEZONE", "Asia/Almaty")
+    RECEPTION_WORKDAY_CUTOFF = os.environ.get("RECEPTION_WORKDAY_CUTOFF", "18:30")
+    RECEPTION_TERM_DAYS = {
+        "application": 15,
+        "complaint": 20,
+        "request": 15,
+        "proposal": 15,
+        "response": 15,
+        "report": 15,
+    }
+    RECEPTION_NO_EXTENSION_KINDS = ("complaint",)
+    RECEPTION_FORWARD_WITHIN_DAYS = 3
+    RECEPTION_EXTENSION_MAX_MONTHS = 2
+    RECEPTION_RETURN_WITHIN_DAYS = 3
+    RECEPTION_COMPLAINT_FILING_MONTHS = 3
+
+    MAX_TEXT_LENGTH = 10_000
+    MAX_SUBJECT_LENGTH = 300
+
+    DEMO_DATA_ALLOWED = False
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False  # the Werkzeug debugger would show stack traces; keep error pages
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")
+    DEMO_DATA_ALLOWED = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_TRANSPORT = "memory"
+    DEMO_DATA_ALLOWED = True
+    RECEPTION_BASE_URL = "https://reception.test"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    DEMO_DATA_ALLOWED = _env_bool("RECEPTION_ALLOW_DEMO", False)
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start without the settings production cannot guess."""
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "Production needs these environment variables: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None) -> type[Config]:
+    """Return the settings class for an environment name (production by default)."""
+    key = (name or "production").strip().lower()
+    if key not in CONFIGS:
+        raise RuntimeError(f"Unknown RECEPTION_ENV {name!r}; use one of {sorted(CONFIGS)}")
+    return CONFIGS[key]

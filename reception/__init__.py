@@ -1,0 +1,96 @@
+"""Reception: an online reception and appeals tracker for state bodies."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from config import Config, ProductionConfig, config_for
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    settings = config if isinstance(config, type) else config_for(os.environ.get("RECEPTION_ENV"))
+    if settings is ProductionConfig:
+        settings.check()
+    app.config.from_object(settings)
+    if isinstance(config, dict):
+        app.config.update(config)
+    if app.config["RECEPTION_BASE_URL"].startswith("https://"):
+        # Cookies only over https when the site is served over https.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+
+    from reception.core.errors import install_error_pages
+    from reception.core.security import install_security_headers
+    from reception.core.templating import install_template_helpers
+
+    install_security_headers(app)
+    install_error_pages(app)
+    install_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from reception.core.i18n import select_locale
+    from reception.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+    # Import every model so that metadata (and Alembic) sees the whole schema.
+    from reception import models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from reception.accounts.models import User
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from reception.accounts.views import bp as accounts_bp
+    from reception.appeals.views import bp as appeals_bp
+    from reception.core.views import bp as core_bp
+
+    for blueprint in (core_bp, accounts_bp, appeals_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from reception.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""Users, roles, registration, log-in and API keys."""

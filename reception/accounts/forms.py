@@ -1,0 +1,29 @@
+"""Log-in and registration forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(_l("This field is required.")), Length(max=300)],
+    )
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("This field is required."))])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("This field is required."))]
+    )
+    password_confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("This field is required.")),
+            EqualTo("password", _l("The passwords do not match.")),
+        ],
+    )

@@ -1,0 +1,101 @@
+"""Use-cases for accounts: create users and check log-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reception.accounts.models import ROLES, STAFF_ROLES_WITH_AUTHORITY, User
+from reception.accounts.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
+from reception.directory.models import Authority
+
+
+class AccountError(Exception):
+    """A refused account change; `errors` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, object]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+def normalize_email(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+def password_problem(password: str, email: str = ""):
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _l("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)
+    if email and password.lower() == email.lower():
+        return _l("The password must not be your e-mail address.")
+    if len(set(password)) < 4:
+        return _l("This password is too easy to guess.")
+    return None
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str | None,
+    role: str,
+    now: datetime,
+    full_name: str = "",
+    authority: Authority | None = None,
+    position: str = "",
+    locale: str | None = None,
+) -> User:
+    """Add a user after checking the e-mail, password, role and authority."""
+    errors: dict[str, object] = {}
+    try:
+        email = validate_email(normalize_email(email), check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors["email"] = _l("Enter an e-mail address like name@example.kz.")
+    if role not in ROLES:
+        errors["role"] = _l("Unknown role.")
+    if role in STAFF_ROLES_WITH_AUTHORITY and authority is None:
+        errors["authority"] = _l("Officials and heads must belong to a state body.")
+    if password is not None:
+        problem = password_problem(password, email)
+        if problem:
+            errors["password"] = problem
+    if "email" not in errors and get_user_by_email(session, email):
+        errors["email"] = _l("An account with this e-mail already exists.")
+    if errors:
+        raise AccountError(errors)
+    user = User(
+        email=email,
+        password_hash=hash_password(password) if password else None,
+        role=role,
+        full_name=full_name.strip()[:300],
+        authority=authority,
+        position=position,
+        locale=locale,
+        created_at=now,
+    )
+    session.add(user)
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, *, now: datetime) -> User | None:
+    """Return the active user with this e-mail and password, or None (same cost either way)."""
+    user = get_user_by_email(session, email)
+    ok = verify_password(password or "", user.password_hash if user else None)
+    if not ok or user is None or not user.is_active:
+        return None
+    user.last_login_at = now
+    return user

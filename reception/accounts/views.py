@@ -1,0 +1,102 @@
+"""Log-in, log-out and citizen registration."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from reception.accounts import services
+from reception.accounts.forms import LoginForm, RegisterForm
+from reception.core.i18n import current_locale
+from reception.core.types import utcnow
+from reception.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Follow `next` only to a path on this site (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def _start_session(user) -> None:
+    # A fresh session on log-in closes session fixation; keep only the language choice.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    session.permanent = True
+
+
+def home_for(user) -> str:
+    return url_for("appeals.my_appeals") if user.role == "citizen" else url_for("core.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data, now=utcnow())
+        if user is not None:
+            db.session.commit()
+            _start_session(user)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(request.args.get("next"), home_for(user)))
+        db.session.rollback()
+        form.password.errors = [_("The e-mail or password is wrong.")]
+    status = 200 if request.method == "GET" else 401
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                db.session,
+                email=form.email.data,
+                password=form.password.data,
+                role="citizen",
+                full_name=form.full_name.data,
+                locale=current_locale(),
+                now=utcnow(),
+            )
+            db.session.commit()
+        except services.AccountError as refused:
+            db.session.rollback()
+            for name, message in refused.errors.items():
+                if name in form:
+                    form[name].errors = [message]
+        else:
+            _start_session(user)
+            flash(_("Your account is ready. Appeals you file now appear in My appeals."), "success")
+            return redirect(url_for("appeals.my_appeals"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/register.html", form=form), status

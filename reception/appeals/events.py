@@ -1,0 +1,41 @@
+"""The history of an appeal: every change appends one event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from reception.accounts.models import User
+from reception.appeals.models import Appeal, AppealEvent
+
+
+def record_event(
+    session: Session,
+    appeal: Appeal,
+    action: str,
+    *,
+    now: datetime,
+    actor: User | None,
+    from_status: str | None,
+    public: bool,
+    comment: str = "",
+    data: dict | None = None,
+) -> AppealEvent:
+    """Append an event for the appeal's current state and touch its update time."""
+    event = AppealEvent(
+        appeal=appeal,
+        action=action,
+        from_status=from_status,
+        to_status=appeal.status,
+        actor=actor,
+        actor_role=actor.role if actor else None,
+        authority_id=appeal.authority_id,
+        is_public=public,
+        comment=comment,
+        data=data or {},
+        created_at=now,
+    )
+    appeal.updated_at = now
+    session.add(event)
+    return event

@@ -1,0 +1,183 @@
+"""Appeals, their attachments and their history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reception.accounts.models import User
+from reception.core.types import UTCDateTime, utcnow
+from reception.directory.models import Authority, Category, Region
+from reception.extensions import db
+
+STATUSES = (
+    "registered",
+    "in_progress",
+    "awaiting_citizen",
+    "answered",
+    "returned",
+    "terminated",
+    "withdrawn",
+    "closed",
+)
+KINDS = ("application", "complaint", "request", "proposal", "response", "report")
+CHANNELS = ("web", "api", "paper", "phone", "in_person")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class RegistrationCounter(db.Model):
+    """The last number given in a year; incremented under a row lock, so gap-free."""
+
+    __tablename__ = "registration_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Appeal(db.Model):
+    __tablename__ = "appeals"
+    __table_args__ = (
+        UniqueConstraint("year", "sequence", name="uq_appeals_year_sequence"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint("language IN ('kk', 'ru', 'en')", name="language"),
+        CheckConstraint("applicant_type IN ('person', 'organisation')", name="applicant_type"),
+        CheckConstraint("due_on >= registered_on", name="due_after_registration"),
+        CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating"),
+        # Waiting for the citizen is exactly the time the clock is paused.
+        CheckConstraint(
+            "(status = 'awaiting_citizen') = (paused_on IS NOT NULL)", name="paused_when_waiting"
+        ),
+        Index("ix_appeals_authority_status_due", "authority_id", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(20), default="registered", index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="web")
+    language: Mapped[str] = mapped_column(String(2))
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    # Who must answer now; the addressee is whom the citizen chose (may be empty).
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    addressee_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    executor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
+
+    subject: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+
+    applicant_type: Mapped[str] = mapped_column(String(16), default="person")
+    full_name: Mapped[str] = mapped_column(String(300))
+    iin: Mapped[str | None] = mapped_column(String(12), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(500))
+    publish_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    access_code_hash: Mapped[str] = mapped_column(String(128))
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    registered_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    paused_on: Mapped[date | None] = mapped_column(Date)
+    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    extensions_count: Mapped[int] = mapped_column(Integer, default=0)
+    forwards_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+
+    category: Mapped[Category] = relationship()
+    region: Mapped[Region] = relationship()
+    authority: Mapped[Authority] = relationship(foreign_keys=[authority_id])
+    addressee: Mapped[Authority | None] = relationship(foreign_keys=[addressee_id])
+    executor: Mapped[User | None] = relationship(foreign_keys=[executor_id])
+    citizen: Mapped[User | None] = relationship(foreign_keys=[citizen_id])
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+    parent: Mapped[Appeal | None] = relationship(
+        foreign_keys=[parent_id], remote_side=[id]
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="appeal", order_by="Attachment.id"
+    )
+    events: Mapped[list[AppealEvent]] = relationship(
+        back_populates="appeal", order_by="AppealEvent.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Appeal {self.number} {self.status}>"
+
+
+class AppealEvent(db.Model):
+    """One step in an appeal's history; rows are only ever added."""
+
+    __tablename__ = "appeal_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(16))
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    authority: Mapped[Authority | None] = relationship()
+
+
+class Attachment(db.Model):
+    """A file checked by content and kept outside static/ under a random name."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint(
+            "content_type IN ('application/pdf', 'image/jpeg', 'image/png')", name="content_type"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("appeal_events.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="attachments")

@@ -1,0 +1,198 @@
+"""Use-cases of the citizen's side: the only code that writes appeals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from reception.accounts.models import User
+from reception.appeals.access import hash_access_code
+from reception.appeals.attachments import AttachmentStore, display_name, sniff_content_type
+from reception.appeals.events import record_event
+from reception.appeals.models import Appeal, Attachment, RegistrationCounter
+from reception.appeals.submission import Limits, Submission, check_submission
+from reception.core.law import term_rules
+from reception.directory import queries as directory
+from reception.directory.models import Authority, Category, Region
+from reception.domain.deadlines import TermRules, due_date, registration_date
+from reception.domain.identifiers import format_registration_number, generate_access_code
+from reception.notifications import emails
+
+
+class SubmissionInvalid(Exception):
+    """The submission has problems; `errors` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, object]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class FilingSettings:
+    number_prefix: str
+    country: str
+    rules: TermRules
+    limits: Limits
+    base_url: str
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> FilingSettings:
+        return cls(
+            number_prefix=config["RECEPTION_NUMBER_PREFIX"],
+            country=config["RECEPTION_COUNTRY"],
+            rules=term_rules(config),
+            limits=Limits(
+                max_subject=config["MAX_SUBJECT_LENGTH"],
+                max_text=config["MAX_TEXT_LENGTH"],
+                max_attachments=config["MAX_ATTACHMENTS"],
+                max_attachment_bytes=config["MAX_ATTACHMENT_BYTES"],
+            ),
+            base_url=config["RECEPTION_BASE_URL"],
+        )
+
+
+@dataclass(frozen=True)
+class FiledAppeal:
+    appeal: Appeal
+    access_code: str  # shown once on the receipt and in the e-mail; only its hash is kept
+
+
+def next_sequence(session: Session, year: int) -> int:
+    """Take the next number of the year under a row lock: unique and gap-free.
+
+    The counter row stays locked until the filing transaction ends, so concurrent
+    filings queue here, and a rolled-back filing gives its number back.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(RegistrationCounter)
+        .values(year=year, last_value=0)
+        .on_conflict_do_nothing(index_elements=["year"])
+    )
+    return session.execute(
+        update(RegistrationCounter)
+        .where(RegistrationCounter.year == year)
+        .values(last_value=RegistrationCounter.last_value + 1)
+        .returning(RegistrationCounter.last_value)
+    ).scalar_one()
+
+
+def _known_codes(session: Session) -> tuple[set[str], set[str], set[str]]:
+    categories = set(session.scalars(select(Category.code).where(Category.is_active)))
+    regions = set(session.scalars(select(Region.code)))
+    authorities = set(session.scalars(select(Authority.code).where(Authority.is_active)))
+    return categories, regions, authorities
+
+
+def validate_submission(session: Session, sub: Submission, settings: FilingSettings) -> None:
+    """Raise SubmissionInvalid with every problem of the submission."""
+    errors = check_submission(sub, settings.limits, *_known_codes(session))
+    if errors:
+        raise SubmissionInvalid(errors)
+
+
+def file_appeal(
+    session: Session,
+    sub: Submission,
+    *,
+    now: datetime,
+    actor: User | None,
+    settings: FilingSettings,
+    store: AttachmentStore,
+    channel: str = "web",
+    parent: Appeal | None = None,
+) -> FiledAppeal:
+    """Register an appeal: number, dates, routing, attachments, history and e-mail.
+
+    Everything is added to the session; the caller commits once.
+    """
+    validate_submission(session, sub, settings)
+
+    category = directory.get_category(session, sub.category)
+    region = directory.get_region(session, sub.region)
+    addressee = directory.get_authority(session, sub.authority) if sub.authority else None
+    authority = addressee or directory.route_appeal(session, category, region)
+    if authority is None:
+        # Accepting is mandatory (Art. 64): a missing routing rule is our defect, not the
+        # citizen's; the reference data always has a global fallback, so this is a setup error.
+        raise RuntimeError(f"no routing rule for {category.code} in {region.code}")
+
+    calendar = directory.get_calendar(session, settings.country)
+    registered_on = registration_date(now, settings.rules, calendar)
+    term_days = category.default_term_days if sub.kind != "complaint" else None
+    due_on = (
+        calendar.add_working_days(registered_on, term_days)
+        if term_days
+        else due_date(registered_on, sub.kind, settings.rules, calendar)
+    )
+
+    year = registered_on.year
+    sequence = next_sequence(session, year)
+    access_code = generate_access_code()
+    is_citizen = actor is not None and actor.role == "citizen"
+    appeal = Appeal(
+        number=format_registration_number(settings.number_prefix, year, sequence),
+        year=year,
+        sequence=sequence,
+        kind=sub.kind,
+        status="registered",
+        channel=channel,
+        language=sub.language,
+        category=category,
+        region=region,
+        authority=authority,
+        addressee=addressee,
+        citizen=actor if is_citizen else None,
+        registered_by=actor if actor is not None and not is_citizen else None,
+        parent=parent,
+        subject=sub.subject,
+        text=sub.text,
+        applicant_type=sub.applicant_type,
+        full_name=sub.full_name,
+        iin=sub.iin or None,
+        email=sub.email,
+        phone=sub.phone,
+        address=sub.address,
+        publish_consent=sub.publish_consent,
+        access_code_hash=hash_access_code(access_code),
+        received_at=now,
+        registered_on=registered_on,
+        due_on=due_on,
+        updated_at=now,
+    )
+    session.add(appeal)
+    event = record_event(
+        session,
+        appeal,
+        "register",
+        now=now,
+        actor=actor,
+        from_status=None,
+        public=True,
+        data={"authority": authority.code, "due_on": due_on.isoformat(), "channel": channel},
+    )
+    for upload in sub.uploads:
+        content_type = sniff_content_type(upload.content)
+        stored_name, sha256 = store.save(upload.content)
+        session.add(
+            Attachment(
+                appeal=appeal,
+                original_name=display_name(upload.filename, content_type),
+                stored_name=stored_name,
+                content_type=content_type,
+                size=len(upload.content),
+                sha256=sha256,
+                created_at=now,
+            )
+        )
+    session.flush()
+    event.appeal_id = appeal.id
+    emails.appeal_registered(session, appeal, access_code, base_url=settings.base_url, now=now)
+    return FiledAppeal(appeal=appeal, access_code=access_code)

@@ -1,0 +1,200 @@
+"""HTTP for the citizen's side: parse, call one service, commit, render or redirect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from reception.appeals import queries
+from reception.appeals.attachments import AttachmentStore, Upload
+from reception.appeals.forms import AppealForm, TrackForm
+from reception.appeals.policies import citizen_may_view, grant_browser_access
+from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
+from reception.appeals.submission import Submission
+from reception.core.i18n import current_locale
+from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
+from reception.core.types import utcnow
+from reception.directory import queries as directory
+from reception.domain.deadlines import working_days_left, zone_info
+from reception.domain.workflow import FINAL_STATUSES
+from reception.extensions import db, limiter
+
+bp = Blueprint("appeals", __name__)
+
+_RECEIPTS_KEY = "receipts"
+
+
+def attachment_store() -> AttachmentStore:
+    return AttachmentStore(Path(current_app.config["UPLOAD_FOLDER"]))
+
+
+def _fill_choices(form: AppealForm) -> None:
+    locale = current_locale()
+    form.kind.choices = [(code, label) for code, label in KIND_LABELS.items()]
+    form.category.choices = [("", _l("Choose a topic"))] + [
+        (c.code, c.name(locale)) for c in directory.list_categories(db.session)
+    ]
+    form.region.choices = [("", _l("Choose a region"))] + [
+        (r.code, r.name(locale)) for r in directory.list_regions(db.session)
+    ]
+    form.authority.choices = [("", _l("Let the system choose the right body"))] + [
+        (a.code, a.name(locale)) for a in directory.list_authorities(db.session)
+    ]
+    form.language.choices = list(LANGUAGE_LABELS.items())
+
+
+def _prefill_from_account(form: AppealForm) -> None:
+    if current_user.is_authenticated and current_user.role == "citizen":
+        form.full_name.data = form.full_name.data or current_user.full_name
+        form.email.data = form.email.data or current_user.email
+
+
+def _uploads() -> list[Upload]:
+    files = [f for f in request.files.getlist("attachments") if f and f.filename]
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    # Read one byte past the limit: enough to know a file is too large without keeping it.
+    return [Upload(filename=f.filename, content=f.stream.read(limit + 1)) for f in files]
+
+
+@bp.route("/appeals/new", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_FILE"], methods=["POST"])
+def new():
+    form = AppealForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.language.data = form.language.data or current_locale()
+        form.kind.data = form.kind.data or "application"
+        form.region.data = request.args.get("region", "")
+        _prefill_from_account(form)
+        return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS)
+
+    if not form.validate_on_submit():  # only CSRF can fail here
+        flash(_("The form had expired. Please check your data and send it again."), "error")
+        return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS), 400
+    if form.website.data:
+        # A bot filled the hidden field: pretend nothing happened, store nothing.
+        current_app.logger.info("honeypot triggered on appeal form")
+        return redirect(url_for("core.home"))
+
+    submission = Submission.from_mapping(request.form, _uploads())
+    store = attachment_store()
+    try:
+        with store.guard():
+            filed = file_appeal(
+                db.session,
+                submission,
+                now=utcnow(),
+                actor=current_user if current_user.is_authenticated else None,
+                settings=FilingSettings.from_config(current_app.config),
+                store=store,
+            )
+            db.session.commit()
+    except SubmissionInvalid as invalid:
+        db.session.rollback()
+        for name, message in invalid.errors.items():
+            if name in form:
+                form[name].errors = [message]
+        flash(_("Please correct the marked fields. Everything you typed is kept."), "error")
+        return render_template(
+            "appeals/new.html", form=form, kind_hints=KIND_HINTS, errors=invalid.errors
+        ), 422
+
+    appeal = filed.appeal
+    grant_browser_access(appeal)
+    receipts = dict(session.get(_RECEIPTS_KEY, {}))
+    receipts[appeal.number] = filed.access_code
+    session[_RECEIPTS_KEY] = dict(list(receipts.items())[-5:])
+    return redirect(url_for("appeals.receipt", number=appeal.number))
+
+
+def _appeal_for_viewer(number: str):
+    appeal = queries.get_appeal_by_number(db.session, number)
+    if appeal is None or not citizen_may_view(current_user, appeal):
+        abort(404)
+    return appeal
+
+
+@bp.route("/appeals/<number>/receipt")
+def receipt(number: str):
+    appeal = _appeal_for_viewer(number)
+    access_code = session.get(_RECEIPTS_KEY, {}).get(appeal.number)
+    return render_template("appeals/receipt.html", appeal=appeal, access_code=access_code)
+
+
+def _render_status(appeal, template="appeals/status.html"):
+    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    today = utcnow().astimezone(zone_info(current_app.config["RECEPTION_TIMEZONE"])).date()
+    days_left = (
+        None if appeal.status in FINAL_STATUSES else working_days_left(appeal.due_on, today, calendar)
+    )
+    return render_template(
+        template,
+        appeal=appeal,
+        events=queries.public_events(db.session, appeal),
+        days_left=days_left,
+    )
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_TRACK"], methods=["POST"])
+def track():
+    form = TrackForm()
+    if request.method == "GET":
+        form.number.data = (request.args.get("number") or "")[:40]
+        return render_template("appeals/track.html", form=form)
+    if not form.validate_on_submit():
+        flash(_("The form had expired. Please send it again."), "error")
+        return render_template("appeals/track.html", form=form), 400
+    appeal = queries.find_for_tracking(db.session, form.number.data or "", form.code.data or "")
+    if appeal is None:
+        # One message for an unknown number and a wrong code: no guessing which exists.
+        form.code.data = ""
+        flash(_("No appeal matches this number and access code. Check both and try again."),
+              "error")
+        return render_template("appeals/track.html", form=form, not_found=True), 404
+    grant_browser_access(appeal)
+    return _render_status(appeal)
+
+
+@bp.route("/my/appeals")
+@login_required
+def my_appeals():
+    appeals = queries.list_citizen_appeals(db.session, current_user)
+    return render_template("appeals/my_appeals.html", appeals=appeals)
+
+
+@bp.route("/my/appeals/<number>")
+def view(number: str):
+    """The status page of an appeal for its owner or a browser that tracked it."""
+    return _render_status(_appeal_for_viewer(number))
+
+
+@bp.route("/appeals/<number>/attachments/<int:attachment_id>")
+def attachment(number: str, attachment_id: int):
+    appeal = _appeal_for_viewer(number)
+    item = queries.get_attachment(db.session, appeal, attachment_id)
+    if item is None:
+        abort(404)
+    path = attachment_store().path_of(item.stored_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,139 @@
+"""Command-line tasks: `flask --app wsgi <group> <command>`."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from reception.core.types import utcnow
+from reception.extensions import db
+
+seed_cli = AppGroup("seed", help="Load reference or demo data.")
+users_cli = AppGroup("users", help="Manage user accounts.")
+apikeys_cli = AppGroup("apikeys", help="Manage API keys.")
+outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
+
+
+@seed_cli.command("reference")
+def seed_reference_command():
+    """Load regions, categories, the authority tree and routing (idempotent)."""
+    from reception.directory.seed import seed_reference
+
+    report = seed_reference(db.session)
+    db.session.commit()
+    click.echo(
+        f"Reference data ready: {report.regions} regions, {report.categories} categories, "
+        f"{report.authorities} authorities and {report.routes} routing rules added."
+    )
+
+
+@seed_cli.command("demo")
+def seed_demo_command():
+    """Create demo users and appeals, and print the demo log-ins (never in production)."""
+    from reception.demo import DEMO_PASSWORD, seed_demo
+
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException("Demo data is not allowed in this environment.")
+    report = seed_demo(db.session, now=utcnow(), settings_config=current_app.config)
+    db.session.commit()
+    click.echo(f"Demo data ready: {report.users} users and {report.appeals} appeals added.")
+    click.echo("Demo log-ins (password: %s):" % DEMO_PASSWORD)
+    for email, role in report.logins:
+        click.echo(f"  {role:<9} {email}")
+
+
+@users_cli.command("create")
+@click.option("--role", required=True, type=click.Choice(
+    ["citizen", "official", "head", "operator", "admin"]))
+@click.option("--email", required=True)
+@click.option("--authority", "authority_code", default=None, help="Authority code (staff).")
+@click.option("--name", "full_name", default="", help="Full name.")
+@click.option("--password", default=None, help="Asked for when not given.")
+def users_create_command(role, email, authority_code, full_name, password):
+    """Create a user with a role (and the authority for officials and heads)."""
+    from reception.accounts.services import AccountError, create_user
+    from reception.directory.queries import get_authority
+
+    authority = None
+    if authority_code:
+        authority = get_authority(db.session, authority_code)
+        if authority is None:
+            raise click.ClickException(f"No active authority with code {authority_code!r}.")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(
+            db.session, email=email, password=password, role=role, full_name=full_name,
+            authority=authority, now=utcnow(),
+        )
+        db.session.commit()
+    except AccountError as refused:
+        db.session.rollback()
+        raise click.ClickException(
+            "; ".join(f"{name}: {message}" for name, message in refused.errors.items())
+        ) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@apikeys_cli.command("create")
+@click.option("--name", required=True)
+@click.option("--user", "user_email", default=None, help="Act as this user (staff systems).")
+def apikeys_create_command(name, user_email):
+    """Create an API key and print it once."""
+    from reception.accounts.apikeys import create_api_key
+    from reception.accounts.services import get_user_by_email
+
+    user = None
+    if user_email:
+        user = get_user_by_email(db.session, user_email)
+        if user is None:
+            raise click.ClickException(f"No user with e-mail {user_email!r}.")
+    _, secret = create_api_key(db.session, name=name, user=user, now=utcnow())
+    db.session.commit()
+    click.echo("API key (shown once, store it now):")
+    click.echo(secret)
+
+
+@outbox_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep running and deliver as messages arrive.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+def outbox_send_command(loop, interval):
+    """Deliver the e-mail that is due, with retries and backoff."""
+    from reception.notifications.outbox import DeliveryPolicy, deliver_due
+    from reception.notifications.transports import transport_for
+
+    config = current_app.config
+    policy = DeliveryPolicy(
+        max_attempts=config["OUTBOX_MAX_ATTEMPTS"],
+        backoff_seconds=config["OUTBOX_BACKOFF_SECONDS"],
+        batch_size=config["OUTBOX_BATCH_SIZE"],
+    )
+    transport = transport_for(config)
+    while True:
+        try:
+            report = deliver_due(db.session, transport, now=utcnow(), policy=policy)
+        except Exception as error:  # keep a looping worker alive when the database blinks
+            db.session.rollback()
+            if not loop:
+                raise
+            current_app.logger.error("outbox round failed: %s", error)
+        else:
+            if report.sent or report.retried or report.failed or not loop:
+                click.echo(
+                    f"outbox: {report.sent} sent, {report.retried} to retry, "
+                    f"{report.failed} failed"
+                )
+            if report.sent == policy.batch_size:
+                continue  # more may be waiting
+        if not loop:
+            return
+        time.sleep(interval)
+        db.session.remove()
+
+
+def register_commands(app: Flask) -> None:
+    for group in (seed_cli, users_cli, apikeys_cli, outbox_cli):
+        app.cli.add_command(group)

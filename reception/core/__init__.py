@@ -1,0 +1,1 @@
+"""Pieces every feature shares: column types, locale, security headers, error pages."""

@@ -1,0 +1,76 @@
+"""Error pages in the reader's language; never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from reception.extensions import db
+
+MESSAGES = {
+    400: (_l("The request could not be understood"), _l("Please go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (
+        _l("Page not found"),
+        _l("The address may be mistyped, or the page no longer exists."),
+    ),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (
+        _l("The files are too large"),
+        _l("Each attachment may be at most 10 MB, and at most 5 files. Please go back and "
+           "attach smaller files."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Please wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Nothing you sent was half-saved. Please try again in a few minutes."),
+    ),
+    503: (
+        _l("The service is temporarily unavailable"),
+        _l("Please try again in a few minutes. Nothing you sent was half-saved."),
+    ),
+}
+
+
+def _render(code: int, message=None):
+    title, default = MESSAGES.get(code, MESSAGES[500])
+    wants_json = request.path.startswith(("/api/", "/open311/")) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+    if wants_json:
+        return {"error": {"code": str(code), "message": str(message or title)}}, code
+    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+
+
+def install_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(
+            400,
+            _l("The form had expired or was sent from another site. Please reload the page and "
+               "send it again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code in (301, 302, 303, 307, 308):
+            return error
+        return _render(error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def database_down(error):
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error)
+        return _render(503)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return _render(500)

@@ -1,0 +1,41 @@
+"""Which language a page speaks, and how dates look in it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """Pick the language: an explicit choice, then the account's, then the browser's."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def current_locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """Show a UTC time in the reception's zone, in the page's language."""
+    return format_datetime(value, fmt) if value else ""
+
+
+def local_date(value: date | str | None, fmt: str = "long") -> str:
+    """Show a date (or an ISO date string kept in event data) in the page's language."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return ""
+    return format_date(value, fmt) if value else ""

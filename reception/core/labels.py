@@ -1,0 +1,64 @@
+"""Stored codes and the words a reader sees for them, in the reader's language."""
+
+from flask_babel import lazy_gettext as _l
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+# Shown where the reader chooses the answer's language; in the reader's language.
+LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
+
+STATUS_LABELS = {
+    "registered": _l("Registered"),
+    "in_progress": _l("Under review"),
+    "awaiting_citizen": _l("Waiting for your reply"),
+    "answered": _l("Answered"),
+    "returned": _l("Returned"),
+    "terminated": _l("Consideration stopped"),
+    "withdrawn": _l("Withdrawn"),
+    "closed": _l("Closed"),
+}
+
+KIND_LABELS = {
+    "application": _l("Application"),
+    "complaint": _l("Complaint"),
+    "request": _l("Request for information"),
+    "proposal": _l("Proposal"),
+    "response": _l("Response to a policy"),
+    "report": _l("Report of a breach"),
+}
+
+KIND_HINTS = {
+    "application": _l("Ask for your rights or interests to be realised."),
+    "complaint": _l("Protest against an action or decision that affected your rights."),
+    "request": _l("Ask a state body for information."),
+    "proposal": _l("Suggest how to improve laws or the work of state bodies."),
+    "response": _l("Give your view on a draft decision or policy."),
+    "report": _l("Report a breach of the law or a problem."),
+}
+
+CHANNEL_LABELS = {
+    "web": _l("Web form"),
+    "api": _l("External system"),
+    "paper": _l("Paper"),
+    "phone": _l("Phone"),
+    "in_person": _l("In person"),
+}
+
+# Titles of events in the timeline.
+EVENT_LABELS = {
+    "register": _l("Appeal registered"),
+    "take": _l("Taken into work"),
+    "assign": _l("Executor assigned"),
+    "forward": _l("Forwarded to another body"),
+    "request_info": _l("Clarification requested"),
+    "reply": _l("Applicant replied"),
+    "extend": _l("Term extended"),
+    "answer": _l("Answer given"),
+    "return": _l("Appeal returned"),
+    "terminate": _l("Consideration stopped"),
+    "mark_duplicate": _l("Attached to an earlier appeal"),
+    "note": _l("Internal note"),
+    "withdraw": _l("Withdrawn by the applicant"),
+    "rate": _l("Answer rated"),
+    "complain": _l("Complaint about the answer filed"),
+    "close": _l("Closed"),
+}

@@ -1,0 +1,1 @@
+"""Regions, authorities, categories, routing rules and the working-day calendar."""

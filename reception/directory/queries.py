@@ -1,0 +1,74 @@
+"""Reads of the reference data."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reception.directory.models import (
+    Authority,
+    Category,
+    HolidayOverride,
+    Region,
+    RoutingRule,
+)
+from reception.domain.calendar import WorkingCalendar
+from reception.domain.routing import Route, match_route
+
+
+def get_calendar(session: Session, country: str) -> WorkingCalendar:
+    """Return the working-day calendar with the administrators' overrides applied."""
+    overrides = session.execute(select(HolidayOverride.day, HolidayOverride.kind)).all()
+    return WorkingCalendar(
+        country,
+        extra_days_off=[day for day, kind in overrides if kind == "day_off"],
+        extra_working_days=[day for day, kind in overrides if kind == "working_day"],
+    )
+
+
+def list_categories(session: Session) -> list[Category]:
+    return list(
+        session.scalars(
+            select(Category).where(Category.is_active).order_by(Category.position, Category.code)
+        )
+    )
+
+
+def list_regions(session: Session) -> list[Region]:
+    return list(session.scalars(select(Region).order_by(Region.code)))
+
+
+def list_authorities(session: Session) -> list[Authority]:
+    return list(
+        session.scalars(select(Authority).where(Authority.is_active).order_by(Authority.code))
+    )
+
+
+def get_category(session: Session, code: str) -> Category | None:
+    return session.scalar(select(Category).where(Category.code == code, Category.is_active))
+
+
+def get_region(session: Session, code: str) -> Region | None:
+    return session.scalar(select(Region).where(Region.code == code))
+
+
+def get_authority(session: Session, code: str) -> Authority | None:
+    return session.scalar(select(Authority).where(Authority.code == code, Authority.is_active))
+
+
+def route_appeal(session: Session, category: Category, region: Region) -> Authority | None:
+    """Find the body that must answer, by the routing table with its fallbacks."""
+    rows = session.execute(
+        select(Category.code, Region.code, Authority.code)
+        .select_from(RoutingRule)
+        .join(Authority, RoutingRule.authority_id == Authority.id)
+        .outerjoin(Category, RoutingRule.category_id == Category.id)
+        .outerjoin(Region, RoutingRule.region_id == Region.id)
+        .where(Authority.is_active)
+        .where((RoutingRule.category_id == category.id) | RoutingRule.category_id.is_(None))
+        .where((RoutingRule.region_id == region.id) | RoutingRule.region_id.is_(None))
+    ).all()
+    code = match_route(
+        (Route(category=c, region=r, authority=a) for c, r, a in rows), category.code, region.code
+    )
+    return get_authority(session, code) if code else None

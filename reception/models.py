@@ -1,0 +1,22 @@
+"""Every model of the application, imported in one place for metadata and Alembic."""
+
+from reception.accounts.models import ApiKey, User
+from reception.appeals.models import Appeal, AppealEvent, Attachment, RegistrationCounter
+from reception.directory.models import Authority, Category, HolidayOverride, Region, RoutingRule
+from reception.notifications.models import DeliveryAttempt, OutboxMessage
+
+__all__ = [
+    "ApiKey",
+    "Appeal",
+    "AppealEvent",
+    "Attachment",
+    "Authority",
+    "Category",
+    "DeliveryAttempt",
+    "HolidayOverride",
+    "OutboxMessage",
+    "Region",
+    "RegistrationCounter",
+    "RoutingRule",
+    "User",
+]

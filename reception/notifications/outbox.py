@@ -1,0 +1,126 @@
+"""Queue e-mail in the caller's transaction; deliver it later, with retries.
+
+A message is written in the same transaction as the change it reports, so it exists
+exactly when the change does. Delivery happens outside web requests: each message is
+claimed under a row lock (FOR UPDATE SKIP LOCKED on PostgreSQL, so that several workers
+can run), sent, and marked sent in the same transaction, so a sent message is never
+picked again. Every attempt is recorded.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from flask import render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reception.appeals.models import Appeal
+from reception.notifications.models import DeliveryAttempt, OutboxMessage
+
+
+def queue_email(
+    session: Session,
+    template: str,
+    *,
+    recipient: str,
+    locale: str,
+    context: dict,
+    now: datetime,
+    appeal: Appeal | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    """Render templates/email/<template>/ in the locale and add the message to the outbox."""
+    with force_locale(locale):
+        subject = render_template(f"email/{template}/subject.txt", **context)
+        body_text = render_template(f"email/{template}/body.txt", **context)
+        body_html = render_template(f"email/{template}/body.html", **context)
+    message = OutboxMessage(
+        template=template,
+        recipient=recipient,
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+        message_id=f"<{secrets.token_hex(16)}@reception>",
+        appeal=appeal,
+        dedupe_key=dedupe_key,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    return message
+
+
+class Transport(Protocol):
+    def send(self, message: OutboxMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    max_attempts: int = 8
+    backoff_seconds: int = 60
+    batch_size: int = 50
+
+    def delay_after(self, attempts: int) -> timedelta:
+        """Exponential backoff: 1, 2, 4, ... times the base, capped at a day."""
+        return timedelta(seconds=min(self.backoff_seconds * 2 ** (attempts - 1), 86_400))
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def _claim_next(session: Session, now: datetime) -> OutboxMessage | None:
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).first()
+
+
+def deliver_due(
+    session: Session, transport: Transport, *, now: datetime, policy: DeliveryPolicy
+) -> DeliveryReport:
+    """Send the messages that are due, one transaction each; return what happened."""
+    report = DeliveryReport()
+    seen: set[int] = set()
+    for _ in range(policy.batch_size):
+        message = _claim_next(session, now)
+        if message is None or message.id in seen:
+            session.rollback()
+            break
+        seen.add(message.id)
+        message.attempts += 1
+        try:
+            transport.send(message)
+        except Exception as error:  # any transport failure is retried, never fatal
+            session.add(DeliveryAttempt(message=message, attempted_at=now, succeeded=False,
+                                        error=str(error)[:2000]))
+            message.last_error = str(error)[:2000]
+            if message.attempts >= policy.max_attempts:
+                message.status = "failed"
+                report.failed += 1
+            else:
+                message.next_attempt_at = now + policy.delay_after(message.attempts)
+                report.retried += 1
+        else:
+            session.add(DeliveryAttempt(message=message, attempted_at=now, succeeded=True))
+            message.status = "sent"
+            message.sent_at = now
+            message.last_error = None
+            report.sent += 1
+        session.commit()
+    return report

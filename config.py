@@ -70,7 +70,9 @@ class Config:
     MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Reception <no-reply@reception.local>")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Reception <no-reply@reception.local>"
+    )
     # "smtp" delivers through Flask-Mail; "console" prints each message (development).
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
@@ -131,7 +133,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "testing-only-not-secret"
+    SECRET_KEY = "testing-only-not-secret"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False

@@ -48,11 +48,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from reception.core.i18n import select_locale
-    from reception.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-
     # Import every model so that metadata (and Alembic) sees the whole schema.
     from reception import models  # noqa: F401
+    from reception.core.i18n import select_locale
+    from reception.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))

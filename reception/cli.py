@@ -40,14 +40,15 @@ def seed_demo_command():
     report = seed_demo(db.session, now=utcnow(), settings_config=current_app.config)
     db.session.commit()
     click.echo(f"Demo data ready: {report.users} users and {report.appeals} appeals added.")
-    click.echo("Demo log-ins (password: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo log-ins (password: {DEMO_PASSWORD}):")
     for email, role in report.logins:
         click.echo(f"  {role:<9} {email}")
 
 
 @users_cli.command("create")
-@click.option("--role", required=True, type=click.Choice(
-    ["citizen", "official", "head", "operator", "admin"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["citizen", "official", "head", "operator", "admin"])
+)
 @click.option("--email", required=True)
 @click.option("--authority", "authority_code", default=None, help="Authority code (staff).")
 @click.option("--name", "full_name", default="", help="Full name.")
@@ -66,8 +67,13 @@ def users_create_command(role, email, authority_code, full_name, password):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(
-            db.session, email=email, password=password, role=role, full_name=full_name,
-            authority=authority, now=utcnow(),
+            db.session,
+            email=email,
+            password=password,
+            role=role,
+            full_name=full_name,
+            authority=authority,
+            now=utcnow(),
         )
         db.session.commit()
     except AccountError as refused:
@@ -123,8 +129,7 @@ def outbox_send_command(loop, interval):
         else:
             if report.sent or report.retried or report.failed or not loop:
                 click.echo(
-                    f"outbox: {report.sent} sent, {report.retried} to retry, "
-                    f"{report.failed} failed"
+                    f"outbox: {report.sent} sent, {report.retried} to retry, {report.failed} failed"
                 )
             if report.sent == policy.batch_size:
                 continue  # more may be waiting

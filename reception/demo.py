@@ -19,50 +19,110 @@ from reception.appeals.submission import Submission
 from reception.directory.queries import get_authority
 from reception.notifications.models import OutboxMessage
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 (the documented demo log-in)
 DEMO_USERS = (
     # email, role, authority, full name, position
     ("admin@demo.kz", "admin", None, "Әсел Администратор", "System administrator"),
-    ("head@demo.kz", "head", "astana-akimat", "Ерлан Бекұлы Сейітов", "Head of the public reception"),
-    ("official@demo.kz", "official", "astana-akimat", "Айгерім Нұрланқызы Жұмабаева", "Chief specialist"),
+    (
+        "head@demo.kz",
+        "head",
+        "astana-akimat",
+        "Ерлан Бекұлы Сейітов",
+        "Head of the public reception",
+    ),
+    (
+        "official@demo.kz",
+        "official",
+        "astana-akimat",
+        "Айгерім Нұрланқызы Жұмабаева",
+        "Chief specialist",
+    ),
     ("operator@demo.kz", "operator", "astana-akimat", "Дана Оператор", "Reception operator"),
     ("citizen@demo.kz", "citizen", None, "Асқар Тұрсынұлы Мұқанов", ""),
 )
 
 # language, category, subject, text
 DEMO_TEXTS = (
-    ("ru", "housing-utilities", "Нет отопления в доме по улице Кенесары, 40",
-     "С 1 ноября в нашем доме нет отопления. Управляющая компания не отвечает на звонки. "
-     "Прошу принять меры и восстановить подачу тепла."),
-    ("kk", "roads-transport", "Аялдамадағы жол шұңқырлары",
-     "Тәуелсіздік даңғылындағы аялдама маңында үлкен шұңқырлар пайда болды. "
-     "Жолды жөндеуді сұраймын."),
-    ("ru", "education", "Очередь в детский сад",
-     "Мой ребёнок стоит в очереди в детский сад с 2023 года. Прошу сообщить, когда "
-     "будет предоставлено место, и разъяснить порядок очереди."),
-    ("en", "ecology", "Illegal dumping near the river embankment",
-     "Construction waste is being dumped near the Yesil river embankment every night. "
-     "Please inspect the site and stop it."),
-    ("kk", "social", "Зейнетақы төлемін қайта есептеу",
-     "Зейнетақы төлемім дұрыс есептелмеген сияқты. Қайта есептеуді және түсініктеме "
-     "беруді сұраймын."),
-    ("ru", "land", "Оформление земельного участка под ИЖС",
-     "Подал документы на участок под индивидуальное жилищное строительство полгода назад, "
-     "ответа нет. Прошу сообщить о ходе рассмотрения."),
-    ("ru", "public-order", "Шум по ночам от кафе",
-     "Кафе на первом этаже нашего дома работает до 4 утра с громкой музыкой. "
-     "Прошу провести проверку."),
-    ("kk", "healthcare", "Емханада дәрігерге жазылу",
-     "Емханада терапевтке екі апта бойы жазыла алмай жүрмін. Мәселені шешуді сұраймын."),
-    ("en", "public-services", "Delay in issuing a residence certificate",
-     "I applied for a certificate of residence three weeks ago and it is still not ready."),
-    ("ru", "construction", "Строительство без разрешения во дворе",
-     "Во дворе дома ведётся строительство, жильцы не были уведомлены. Прошу проверить "
-     "наличие разрешительных документов."),
-    ("ru", "labour", "Задержка заработной платы",
-     "Работодатель не выплачивает зарплату три месяца. Прошу провести проверку."),
-    ("kk", "family", "Көп балалы отбасына көмек",
-     "Көп балалы отбасымыз үшін әлеуметтік көмек түрлері туралы ақпарат беруді сұраймын."),
+    (
+        "ru",
+        "housing-utilities",
+        "Нет отопления в доме по улице Кенесары, 40",
+        "С 1 ноября в нашем доме нет отопления. Управляющая компания не отвечает на звонки. "
+        "Прошу принять меры и восстановить подачу тепла.",
+    ),
+    (
+        "kk",
+        "roads-transport",
+        "Аялдамадағы жол шұңқырлары",
+        "Тәуелсіздік даңғылындағы аялдама маңында үлкен шұңқырлар пайда болды. "
+        "Жолды жөндеуді сұраймын.",
+    ),
+    (
+        "ru",
+        "education",
+        "Очередь в детский сад",
+        "Мой ребёнок стоит в очереди в детский сад с 2023 года. Прошу сообщить, когда "
+        "будет предоставлено место, и разъяснить порядок очереди.",
+    ),
+    (
+        "en",
+        "ecology",
+        "Illegal dumping near the river embankment",
+        "Construction waste is being dumped near the Yesil river embankment every night. "
+        "Please inspect the site and stop it.",
+    ),
+    (
+        "kk",
+        "social",
+        "Зейнетақы төлемін қайта есептеу",
+        "Зейнетақы төлемім дұрыс есептелмеген сияқты. Қайта есептеуді және түсініктеме "
+        "беруді сұраймын.",
+    ),
+    (
+        "ru",
+        "land",
+        "Оформление земельного участка под ИЖС",
+        "Подал документы на участок под индивидуальное жилищное строительство полгода назад, "
+        "ответа нет. Прошу сообщить о ходе рассмотрения.",
+    ),
+    (
+        "ru",
+        "public-order",
+        "Шум по ночам от кафе",
+        "Кафе на первом этаже нашего дома работает до 4 утра с громкой музыкой. "
+        "Прошу провести проверку.",
+    ),
+    (
+        "kk",
+        "healthcare",
+        "Емханада дәрігерге жазылу",
+        "Емханада терапевтке екі апта бойы жазыла алмай жүрмін. Мәселені шешуді сұраймын.",
+    ),
+    (
+        "en",
+        "public-services",
+        "Delay in issuing a residence certificate",
+        "I applied for a certificate of residence three weeks ago and it is still not ready.",
+    ),
+    (
+        "ru",
+        "construction",
+        "Строительство без разрешения во дворе",
+        "Во дворе дома ведётся строительство, жильцы не были уведомлены. Прошу проверить "
+        "наличие разрешительных документов.",
+    ),
+    (
+        "ru",
+        "labour",
+        "Задержка заработной платы",
+        "Работодатель не выплачивает зарплату три месяца. Прошу провести проверку.",
+    ),
+    (
+        "kk",
+        "family",
+        "Көп балалы отбасына көмек",
+        "Көп балалы отбасымыз үшін әлеуметтік көмек түрлері туралы ақпарат беруді сұраймын.",
+    ),
 )
 DEMO_STREETS = ("Кенесары к-сі, 40", "Абай даңғылы, 12", "Сарыарқа даңғылы, 5", "Мәңгілік Ел, 33")
 
@@ -80,8 +140,13 @@ def seed_demo(session: Session, *, now: datetime, settings_config: Mapping) -> D
     for email, role, authority_code, full_name, position in DEMO_USERS:
         if get_user_by_email(session, email) is None:
             create_user(
-                session, email=email, password=DEMO_PASSWORD, role=role, full_name=full_name,
-                position=position, now=now,
+                session,
+                email=email,
+                password=DEMO_PASSWORD,
+                role=role,
+                full_name=full_name,
+                position=position,
+                now=now,
                 authority=get_authority(session, authority_code) if authority_code else None,
             )
             report.users += 1
@@ -98,7 +163,9 @@ def seed_demo(session: Session, *, now: datetime, settings_config: Mapping) -> D
     for index in range(36):
         language, category, subject, text = DEMO_TEXTS[index % len(DEMO_TEXTS)]
         days_ago = 45 - index * 45 // 36
-        filed_at = now - timedelta(days=days_ago, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+        filed_at = now - timedelta(
+            days=days_ago, hours=rng.randint(0, 8), minutes=rng.randint(0, 59)
+        )
         owned = index % 6 == 0
         region = "KZ-71" if index % 5 else rng.choice(("KZ-75", "KZ-79", "KZ-35", "KZ-11"))
         submission = Submission(
@@ -109,14 +176,18 @@ def seed_demo(session: Session, *, now: datetime, settings_config: Mapping) -> D
             text=text,
             full_name=citizen.full_name if owned else f"Демо Өтініш беруші {index + 1}",
             email="citizen@demo.kz" if owned else f"applicant{index + 1}@demo.kz",
-            phone="+7 701 555 00 %02d" % index,
+            phone=f"+7 701 555 00 {index:02d}",
             address=f"Астана, {DEMO_STREETS[index % len(DEMO_STREETS)]}",
             language=language,
             publish_consent=index % 3 == 0,
         )
         file_appeal(
-            session, submission, now=filed_at, actor=citizen if owned else None,
-            settings=settings, store=store,
+            session,
+            submission,
+            now=filed_at,
+            actor=citizen if owned else None,
+            settings=settings,
+            store=store,
         )
         report.appeals += 1
     session.flush()

@@ -123,9 +123,7 @@ class Appeal(db.Model):
     executor: Mapped[User | None] = relationship(foreign_keys=[executor_id])
     citizen: Mapped[User | None] = relationship(foreign_keys=[citizen_id])
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
-    parent: Mapped[Appeal | None] = relationship(
-        foreign_keys=[parent_id], remote_side=[id]
-    )
+    parent: Mapped[Appeal | None] = relationship(foreign_keys=[parent_id], remote_side=[id])
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="appeal", order_by="Attachment.id"
     )

@@ -51,8 +51,19 @@ class Submission:
         texts = {
             name: clean_text(data.get(name))
             for name in (
-                "kind", "category", "region", "authority", "subject", "text",
-                "applicant_type", "full_name", "iin", "email", "phone", "address", "language",
+                "kind",
+                "category",
+                "region",
+                "authority",
+                "subject",
+                "text",
+                "applicant_type",
+                "full_name",
+                "iin",
+                "email",
+                "phone",
+                "address",
+                "language",
             )
         }
         texts["iin"] = re.sub(r"\s", "", texts["iin"])
@@ -121,7 +132,8 @@ def check_submission(
         problem = iin_problem(sub.iin)
         if problem == "format" or problem == "length":
             errors["iin"] = (
-                _l("The BIN has 12 digits.") if sub.applicant_type == "organisation"
+                _l("The BIN has 12 digits.")
+                if sub.applicant_type == "organisation"
                 else _l("The IIN has 12 digits.")
             )
         elif problem == "checksum":
@@ -163,7 +175,5 @@ def check_uploads(uploads: Sequence[Upload], limits: Limits):
                 "The file %(name)s is larger than %(mb)d MB.", name=upload.filename, mb=megabytes
             )
         if sniff_content_type(upload.content) is None:
-            return _l(
-                "The file %(name)s is not a PDF, JPEG or PNG file.", name=upload.filename
-            )
+            return _l("The file %(name)s is not a PDF, JPEG or PNG file.", name=upload.filename)
     return None

@@ -140,7 +140,9 @@ def _render_status(appeal, template="appeals/status.html"):
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     today = utcnow().astimezone(zone_info(current_app.config["RECEPTION_TIMEZONE"])).date()
     days_left = (
-        None if appeal.status in FINAL_STATUSES else working_days_left(appeal.due_on, today, calendar)
+        None
+        if appeal.status in FINAL_STATUSES
+        else working_days_left(appeal.due_on, today, calendar)
     )
     return render_template(
         template,
@@ -164,8 +166,9 @@ def track():
     if appeal is None:
         # One message for an unknown number and a wrong code: no guessing which exists.
         form.code.data = ""
-        flash(_("No appeal matches this number and access code. Check both and try again."),
-              "error")
+        flash(
+            _("No appeal matches this number and access code. Check both and try again."), "error"
+        )
         return render_template("appeals/track.html", form=form, not_found=True), 404
     grant_browser_access(appeal)
     return _render_status(appeal)

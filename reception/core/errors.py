@@ -20,8 +20,10 @@ MESSAGES = {
     405: (_l("Not allowed"), _l("This page cannot be used this way.")),
     413: (
         _l("The files are too large"),
-        _l("Each attachment may be at most 10 MB, and at most 5 files. Please go back and "
-           "attach smaller files."),
+        _l(
+            "Each attachment may be at most 10 MB, and at most 5 files. Please go back and "
+            "attach smaller files."
+        ),
     ),
     429: (
         _l("Too many attempts"),
@@ -45,7 +47,9 @@ def _render(code: int, message=None):
     )
     if wants_json:
         return {"error": {"code": str(code), "message": str(message or title)}}, code
-    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default
+    ), code
 
 
 def install_error_pages(app: Flask) -> None:
@@ -53,8 +57,10 @@ def install_error_pages(app: Flask) -> None:
     def csrf_error(error):
         return _render(
             400,
-            _l("The form had expired or was sent from another site. Please reload the page and "
-               "send it again."),
+            _l(
+                "The form had expired or was sent from another site. Please reload the page and "
+                "send it again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

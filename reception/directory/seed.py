@@ -19,13 +19,17 @@ DATA = Path(__file__).parent / "data"
 REPUBLIC_BODIES = (
     # code, level, superior, kk, ru, en
     (
-        "kz-government", "republic", None,
+        "kz-government",
+        "republic",
+        None,
         "Қазақстан Республикасының Үкіметі",
         "Правительство Республики Казахстан",
         "Government of the Republic of Kazakhstan",
     ),
     (
-        "kz-revenue-committee", "republic", "kz-government",
+        "kz-revenue-committee",
+        "republic",
+        "kz-government",
         "Қазақстан Республикасы Қаржы министрлігінің Мемлекеттік кірістер комитеті",
         "Комитет государственных доходов Министерства финансов Республики Казахстан",
         "State Revenue Committee of the Ministry of Finance",
@@ -76,13 +80,16 @@ def _upsert(session: Session, model, key: str, value: str, **fields):
     return obj, created
 
 
-def _route(session: Session, category: Category | None, region: Region | None,
-           authority: Authority) -> bool:
+def _route(
+    session: Session, category: Category | None, region: Region | None, authority: Authority
+) -> bool:
     rule = session.scalar(
         select(RoutingRule).where(
-            RoutingRule.category_id.is_(None) if category is None
+            RoutingRule.category_id.is_(None)
+            if category is None
             else RoutingRule.category_id == category.id,
-            RoutingRule.region_id.is_(None) if region is None
+            RoutingRule.region_id.is_(None)
+            if region is None
             else RoutingRule.region_id == region.id,
         )
     )
@@ -98,8 +105,13 @@ def seed_reference(session: Session) -> SeedReport:
     regions: dict[str, Region] = {}
     for row in _rows("regions.csv"):
         region, created = _upsert(
-            session, Region, "code", row["iso_code"],
-            name_kk=row["name_kk"], name_ru=row["name_ru"], name_en=row["name_en"],
+            session,
+            Region,
+            "code",
+            row["iso_code"],
+            name_kk=row["name_kk"],
+            name_ru=row["name_ru"],
+            name_en=row["name_en"],
             kind=row["kind"],
         )
         regions[region.code] = region
@@ -108,8 +120,13 @@ def seed_reference(session: Session) -> SeedReport:
     categories: dict[str, Category] = {}
     for position, row in enumerate(_rows("categories.csv")):
         category, created = _upsert(
-            session, Category, "code", row["code"],
-            name_kk=row["name_kk"], name_ru=row["name_ru"], name_en=row["name_en"],
+            session,
+            Category,
+            "code",
+            row["code"],
+            name_kk=row["name_kk"],
+            name_ru=row["name_ru"],
+            name_en=row["name_en"],
             position=position,
         )
         categories[category.code] = category
@@ -119,26 +136,47 @@ def seed_reference(session: Session) -> SeedReport:
     authorities: dict[str, Authority] = {}
     for code, level, superior, kk, ru, en in REPUBLIC_BODIES:
         body, created = _upsert(
-            session, Authority, "code", code, level=level, name_kk=kk, name_ru=ru, name_en=en,
-            superior=authorities.get(superior), region=None,
+            session,
+            Authority,
+            "code",
+            code,
+            level=level,
+            name_kk=kk,
+            name_ru=ru,
+            name_en=en,
+            superior=authorities.get(superior),
+            region=None,
         )
         authorities[code] = body
         report.authorities += created
     for row in _rows("akimats.csv"):
         region = regions[row["region"]]
         body, created = _upsert(
-            session, Authority, "code", row["code"],
+            session,
+            Authority,
+            "code",
+            row["code"],
             level="city" if region.kind == "city" else "region",
-            name_kk=row["name_kk"], name_ru=row["name_ru"], name_en=row["name_en"],
-            region=region, superior=authorities[FALLBACK_AUTHORITY],
+            name_kk=row["name_kk"],
+            name_ru=row["name_ru"],
+            name_en=row["name_en"],
+            region=region,
+            superior=authorities[FALLBACK_AUTHORITY],
         )
         authorities[body.code] = body
         report.authorities += created
     for code, kk, ru, en in ASTANA_DISTRICTS:
         body, created = _upsert(
-            session, Authority, "code", code, level="district",
-            name_kk=kk, name_ru=ru, name_en=en,
-            region=regions[CITY_WIDE_REGION], superior=authorities["astana-akimat"],
+            session,
+            Authority,
+            "code",
+            code,
+            level="district",
+            name_kk=kk,
+            name_ru=ru,
+            name_en=en,
+            region=regions[CITY_WIDE_REGION],
+            superior=authorities["astana-akimat"],
         )
         authorities[code] = body
         report.authorities += created

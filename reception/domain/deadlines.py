@@ -60,23 +60,14 @@ class TermRules:
             "extension_max_months": self.extension_max_months,
             "return_within_days": self.return_within_days,
             "complaint_filing_months": self.complaint_filing_months,
-            "complaint_filing_months_without_notice": (
-                self.complaint_filing_months_without_notice
-            ),
-            **{
-                f"term_days_by_kind[{k!r}]": v
-                for k, v in self.term_days_by_kind.items()
-            },
+            "complaint_filing_months_without_notice": (self.complaint_filing_months_without_notice),
+            **{f"term_days_by_kind[{k!r}]": v for k, v in self.term_days_by_kind.items()},
         }
         for name, value in numbers.items():
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(
-                    f"{name} must be a non-negative integer, got {value!r}"
-                )
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
         if self.cutoff.tzinfo is not None:
-            raise ValueError(
-                "cutoff is a local wall-clock time; give it without tzinfo"
-            )
+            raise ValueError("cutoff is a local wall-clock time; give it without tzinfo")
         zone_info(self.timezone)  # fail at configuration time, not on the first appeal
 
     def term_for(self, kind: str) -> int:
@@ -109,9 +100,7 @@ def zone_info(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
-def registration_date(
-    received_at: datetime, rules: TermRules, calendar: WorkingCalendar
-) -> date:
+def registration_date(received_at: datetime, rules: TermRules, calendar: WorkingCalendar) -> date:
     """Return the registration date of an appeal received at an aware instant."""
     if received_at.tzinfo is None or received_at.utcoffset() is None:
         raise ValueError("received_at must be timezone-aware (store times in UTC)")
@@ -122,9 +111,7 @@ def registration_date(
     return calendar.next_working_day(local_day)
 
 
-def due_date(
-    registered_on: date, kind: str, rules: TermRules, calendar: WorkingCalendar
-) -> date:
+def due_date(registered_on: date, kind: str, rules: TermRules, calendar: WorkingCalendar) -> date:
     """Return the last day of the term, counted from the day after registration."""
     return calendar.add_working_days(registered_on, rules.term_for(kind))
 

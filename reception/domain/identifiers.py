@@ -44,9 +44,7 @@ def _iin_check_digit(digits: list[int]) -> int | None:
 
 def iin_problem(value: str) -> str | None:
     """Return why an IIN/BIN is invalid ("format", "length", "checksum") or None."""
-    if not isinstance(value, str) or (
-        value and not (value.isascii() and value.isdigit())
-    ):
+    if not isinstance(value, str) or (value and not (value.isascii() and value.isdigit())):
         return "format"
     if len(value) != IIN_LENGTH:
         return "length"
@@ -68,9 +66,7 @@ def format_registration_number(prefix: str, year: int, seq: int) -> str:
     """Return the receipt number, e.g. "RC-2026-00000742"."""
     prefix = prefix.strip().upper()
     if not _PREFIX_RE.fullmatch(prefix):
-        raise ValueError(
-            f"prefix must be 1-{REGISTRATION_PREFIX_MAX} letters: {prefix!r}"
-        )
+        raise ValueError(f"prefix must be 1-{REGISTRATION_PREFIX_MAX} letters: {prefix!r}")
     if not 1000 <= year <= 9999:
         raise ValueError(f"year out of range: {year}")
     if not 1 <= seq < 10**REGISTRATION_SEQ_DIGITS:
@@ -99,12 +95,8 @@ def normalize_registration_number(value: str) -> str | None:
 
 def generate_access_code() -> str:
     """Return a fresh random access code such as "K7MPQ-3XZ9T"."""
-    raw = "".join(
-        secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH)
-    )
-    groups = [
-        raw[i : i + ACCESS_CODE_GROUP] for i in range(0, len(raw), ACCESS_CODE_GROUP)
-    ]
+    raw = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    groups = [raw[i : i + ACCESS_CODE_GROUP] for i in range(0, len(raw), ACCESS_CODE_GROUP)]
     return "-".join(groups)
 
 

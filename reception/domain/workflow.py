@@ -212,9 +212,7 @@ def next_status(
     return status if transition.to_status is None else transition.to_status
 
 
-def is_allowed(
-    status: AppealStatus | str, action: Action | str, role: Role | str | None
-) -> bool:
+def is_allowed(status: AppealStatus | str, action: Action | str, role: Role | str | None) -> bool:
     """Return True if role (None = the system) may do action in status."""
     try:
         next_status(status, action, role)
@@ -223,8 +221,6 @@ def is_allowed(
     return True
 
 
-def available_actions(
-    status: AppealStatus | str, role: Role | str | None
-) -> list[Action]:
+def available_actions(status: AppealStatus | str, role: Role | str | None) -> list[Action]:
     """Return the actions role may take in status, in table order."""
     return [t.action for t in TRANSITIONS if is_allowed(status, t.action, role)]

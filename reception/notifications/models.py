@@ -36,7 +36,7 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    appeal: Mapped["Appeal | None"] = relationship()  # noqa: F821
+    appeal: Mapped[Appeal | None] = relationship()  # noqa: F821
     delivery_attempts: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="message", order_by="DeliveryAttempt.id"
     )

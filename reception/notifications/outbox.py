@@ -107,8 +107,11 @@ def deliver_due(
         try:
             transport.send(message)
         except Exception as error:  # any transport failure is retried, never fatal
-            session.add(DeliveryAttempt(message=message, attempted_at=now, succeeded=False,
-                                        error=str(error)[:2000]))
+            session.add(
+                DeliveryAttempt(
+                    message=message, attempted_at=now, succeeded=False, error=str(error)[:2000]
+                )
+            )
             message.last_error = str(error)[:2000]
             if message.attempts >= policy.max_attempts:
                 message.status = "failed"

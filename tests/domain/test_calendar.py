@@ -16,9 +16,7 @@ def test_due_date_skips_nauryz_2025(kz: WorkingCalendar) -> None:
     assert kz.add_working_days(date(2025, 3, 19), 15) == date(2025, 4, 14)
 
 
-@pytest.mark.parametrize(
-    "day", [date(2025, 3, 21), date(2025, 3, 24), date(2025, 3, 25)]
-)
+@pytest.mark.parametrize("day", [date(2025, 3, 21), date(2025, 3, 24), date(2025, 3, 25)])
 def test_nauryz_2025_weekdays_are_days_off(kz: WorkingCalendar, day: date) -> None:
     assert not kz.is_working_day(day)
 

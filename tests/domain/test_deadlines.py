@@ -107,9 +107,7 @@ def test_impossible_settings_are_rejected(kwargs: dict) -> None:
 
 def test_zone_is_utc_plus_5_since_march_2024() -> None:
     instant = datetime(2025, 3, 19, 12, 0, tzinfo=UTC)
-    assert instant.astimezone(zone_info("Asia/Almaty")).utcoffset() == timedelta(
-        hours=5
-    )
+    assert instant.astimezone(zone_info("Asia/Almaty")).utcoffset() == timedelta(hours=5)
 
 
 def test_received_after_cutoff_is_registered_next_working_day(
@@ -177,9 +175,7 @@ def test_received_on_sunday_morning_is_registered_on_monday(
     assert registration_date(received, rules, kz) == date(2025, 4, 14)
 
 
-def test_local_date_is_used_not_the_utc_date(
-    rules: TermRules, kz: WorkingCalendar
-) -> None:
+def test_local_date_is_used_not_the_utc_date(rules: TermRules, kz: WorkingCalendar) -> None:
     # Sunday 20:00 UTC is already Monday 01:00 in Almaty.
     received = datetime(2025, 4, 13, 20, 0, tzinfo=UTC)
     assert registration_date(received, rules, kz) == date(2025, 4, 14)
@@ -216,17 +212,13 @@ def test_due_date_skips_nauryz_2025(rules: TermRules, kz: WorkingCalendar) -> No
     assert due_date(date(2025, 3, 19), "application", rules, kz) == date(2025, 4, 14)
 
 
-def test_complaint_due_date_uses_twenty_working_days(
-    rules: TermRules, kz: WorkingCalendar
-) -> None:
+def test_complaint_due_date_uses_twenty_working_days(rules: TermRules, kz: WorkingCalendar) -> None:
     assert due_date(date(2025, 3, 19), "complaint", rules, kz) == date(2025, 4, 21)
 
 
 def test_due_date_moves_with_an_extra_day_off(rules: TermRules) -> None:
     calendar = WorkingCalendar(extra_days_off=[date(2025, 4, 14)])
-    assert due_date(date(2025, 3, 19), "application", rules, calendar) == date(
-        2025, 4, 15
-    )
+    assert due_date(date(2025, 3, 19), "application", rules, calendar) == date(2025, 4, 15)
 
 
 def test_max_extension_date_is_two_months_later(rules: TermRules) -> None:
@@ -250,9 +242,7 @@ def test_max_extension_date_clamps_to_month_end(rules: TermRules) -> None:
         (date(2025, 3, 31), 12, date(2026, 3, 31)),
     ],
 )
-def test_add_months_clamps_and_rolls_years(
-    start: date, months: int, expected: date
-) -> None:
+def test_add_months_clamps_and_rolls_years(start: date, months: int, expected: date) -> None:
     assert add_months(start, months) == expected
 
 
@@ -263,9 +253,7 @@ def test_complaint_window_is_three_months(rules: TermRules) -> None:
 def test_complaint_window_is_six_months_without_complaint_info(
     rules: TermRules,
 ) -> None:
-    deadline = complaint_filing_deadline(
-        date(2025, 8, 31), rules, complaint_info_given=False
-    )
+    deadline = complaint_filing_deadline(date(2025, 8, 31), rules, complaint_info_given=False)
     assert deadline == date(2026, 2, 28)
 
 
@@ -274,9 +262,7 @@ def test_complaint_window_is_six_months_without_complaint_info(
 
 def test_resume_after_pause_adds_the_working_days_waited(kz: WorkingCalendar) -> None:
     # Paused Tuesday 1 April, resumed Friday 4 April: Wed, Thu, Fri were lost.
-    resumed = resume_after_pause(
-        date(2025, 4, 14), date(2025, 4, 1), date(2025, 4, 4), kz
-    )
+    resumed = resume_after_pause(date(2025, 4, 14), date(2025, 4, 1), date(2025, 4, 4), kz)
     assert resumed == date(2025, 4, 17)
 
 
@@ -284,9 +270,7 @@ def test_resume_after_pause_ignores_holidays_during_the_wait(
     kz: WorkingCalendar,
 ) -> None:
     # (19 March, 27 March] holds three working days: 20, 26, 27.
-    resumed = resume_after_pause(
-        date(2025, 4, 14), date(2025, 3, 19), date(2025, 3, 27), kz
-    )
+    resumed = resume_after_pause(date(2025, 4, 14), date(2025, 3, 19), date(2025, 3, 27), kz)
     assert resumed == date(2025, 4, 17)
 
 
@@ -298,9 +282,7 @@ def test_resume_on_the_same_day_keeps_the_due_date(kz: WorkingCalendar) -> None:
 def test_resume_lands_on_a_working_day(kz: WorkingCalendar) -> None:
     # A wait over a weekend costs nothing, and a due date that is a day
     # off (e.g. after an override) still moves to a working day.
-    resumed = resume_after_pause(
-        date(2025, 3, 22), date(2025, 4, 11), date(2025, 4, 13), kz
-    )
+    resumed = resume_after_pause(date(2025, 3, 22), date(2025, 4, 11), date(2025, 4, 13), kz)
     assert resumed == date(2025, 3, 26)
 
 
@@ -351,9 +333,7 @@ def test_forward_within_three_working_days_is_on_time(
     assert not is_late_forward(date(2025, 3, 19), date(2025, 3, 19), rules, kz)
 
 
-def test_forward_on_the_fourth_working_day_is_late(
-    rules: TermRules, kz: WorkingCalendar
-) -> None:
+def test_forward_on_the_fourth_working_day_is_late(rules: TermRules, kz: WorkingCalendar) -> None:
     assert is_late_forward(date(2025, 3, 19), date(2025, 3, 28), rules, kz)
 
 

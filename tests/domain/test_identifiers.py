@@ -139,9 +139,7 @@ def test_cyrillic_prefix_round_trips() -> None:
         ("RC", 2026, 100_000_000),
     ],
 )
-def test_registration_number_out_of_range_is_refused(
-    prefix: str, year: int, seq: int
-) -> None:
+def test_registration_number_out_of_range_is_refused(prefix: str, year: int, seq: int) -> None:
     with pytest.raises(ValueError, match=r"prefix|year|sequence"):
         format_registration_number(prefix, year, seq)
 

@@ -63,7 +63,4 @@ def test_checker_catches_framework_imports(source: str) -> None:
 
 
 def test_checker_allows_plain_imports() -> None:
-    assert (
-        banned_imports("import holidays\nfrom datetime import date\nimport flasky")
-        == []
-    )
+    assert banned_imports("import holidays\nfrom datetime import date\nimport flasky") == []

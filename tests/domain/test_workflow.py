@@ -55,12 +55,7 @@ EXPECTED: dict[str, tuple[set[str | None], dict[str, str]]] = {
 }
 INTERNAL = {"assign", "note"}
 ROLES: list[str | None] = ["citizen", "official", "head", "operator", "admin", None]
-CASES = [
-    (status, action, role)
-    for status in ALL_STATUSES
-    for action in EXPECTED
-    for role in ROLES
-]
+CASES = [(status, action, role) for status in ALL_STATUSES for action in EXPECTED for role in ROLES]
 
 
 def test_expectation_covers_every_enum_member() -> None:
@@ -70,9 +65,7 @@ def test_expectation_covers_every_enum_member() -> None:
 
 
 @pytest.mark.parametrize(("status", "action", "role"), CASES)
-def test_state_machine_matches_the_rules(
-    status: str, action: str, role: str | None
-) -> None:
+def test_state_machine_matches_the_rules(status: str, action: str, role: str | None) -> None:
     roles, moves = EXPECTED[action]
     s, a = AppealStatus(status), Action(action)
     r = None if role is None else Role(role)
@@ -84,9 +77,7 @@ def test_state_machine_matches_the_rules(
     else:
         with pytest.raises(TransitionError) as caught:
             next_status(s, a, r)
-        expected_code = (
-            "not_allowed_role" if role not in roles else "not_allowed_status"
-        )
+        expected_code = "not_allowed_role" if role not in roles else "not_allowed_status"
         assert caught.value.code == expected_code
         assert not is_allowed(s, a, r)
         assert a not in available_actions(s, r)

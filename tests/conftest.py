@@ -54,6 +54,11 @@ class IsolatedClient(FlaskClient):
     each other.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Tests read English unless they ask for another language.
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
     def open(self, *args, **kwargs):
         return contextvars.Context().run(super().open, *args, **kwargs)
 

@@ -12,8 +12,9 @@ from flask_login import current_user
 def select_locale() -> str:
     """Pick the language: an explicit choice, then the account's, then the browser's."""
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # jobs and the CLI: e-mails force their own locale
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        # Jobs and the command line report in English; e-mails force their own locale.
+        return "en"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

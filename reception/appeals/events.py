@@ -30,7 +30,7 @@ def record_event(
         to_status=appeal.status,
         actor=actor,
         actor_role=actor.role if actor else None,
-        authority_id=appeal.authority_id,
+        authority=appeal.authority,
         is_public=public,
         comment=comment,
         data=data or {},

@@ -31,7 +31,7 @@ from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
 from reception.domain.deadlines import working_days_left, zone_info
-from reception.domain.workflow import FINAL_STATUSES
+from reception.domain.workflow import FINAL_STATUSES, OPEN_STATUSES
 from reception.extensions import db, limiter
 
 bp = Blueprint("appeals", __name__)
@@ -136,9 +136,14 @@ def receipt(number: str):
     return render_template("appeals/receipt.html", appeal=appeal, access_code=access_code)
 
 
+def local_today():
+    """Today's date where the reception works (not where the server is)."""
+    return utcnow().astimezone(zone_info(current_app.config["RECEPTION_TIMEZONE"])).date()
+
+
 def _render_status(appeal, template="appeals/status.html"):
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
-    today = utcnow().astimezone(zone_info(current_app.config["RECEPTION_TIMEZONE"])).date()
+    today = local_today()
     days_left = (
         None
         if appeal.status in FINAL_STATUSES
@@ -178,7 +183,12 @@ def track():
 @login_required
 def my_appeals():
     appeals = queries.list_citizen_appeals(db.session, current_user)
-    return render_template("appeals/my_appeals.html", appeals=appeals)
+    return render_template(
+        "appeals/my_appeals.html",
+        appeals=appeals,
+        today=local_today(),
+        open_statuses=OPEN_STATUSES,
+    )
 
 
 @bp.route("/my/appeals/<number>")

@@ -29,9 +29,13 @@ def current_locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+# Minutes are enough for people; seconds and the zone offset only add noise.
+DATETIME_PATTERNS = {"long": "d MMMM y, HH:mm", "medium": "d MMM y, HH:mm"}
+
+
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """Show a UTC time in the reception's zone, in the page's language."""
-    return format_datetime(value, fmt) if value else ""
+    return format_datetime(value, DATETIME_PATTERNS.get(fmt, fmt)) if value else ""
 
 
 def local_date(value: date | str | None, fmt: str = "long") -> str:

@@ -11,6 +11,7 @@ from wtforms import (
     EmailField,
     MultipleFileField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TelField,
@@ -28,7 +29,10 @@ class AppealForm(FlaskForm):
     attachments = MultipleFileField(_l("Attachments"))
     applicant_type = RadioField(
         _l("You write as"),
-        choices=[("person", _l("A private person")), ("organisation", _l("An organisation"))],
+        choices=[
+            SelectChoice("person", _l("A private person")),
+            SelectChoice("organisation", _l("An organisation")),
+        ],
         default="person",
         validate_choice=False,
     )

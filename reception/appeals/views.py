@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from reception.appeals import queries
 from reception.appeals.attachments import AttachmentStore, Upload
@@ -45,17 +46,17 @@ def attachment_store() -> AttachmentStore:
 
 def _fill_choices(form: AppealForm) -> None:
     locale = current_locale()
-    form.kind.choices = [(code, label) for code, label in KIND_LABELS.items()]
-    form.category.choices = [("", _l("Choose a topic"))] + [
-        (c.code, c.name(locale)) for c in directory.list_categories(db.session)
+    form.kind.choices = [SelectChoice(code, label) for code, label in KIND_LABELS.items()]
+    form.category.choices = [SelectChoice("", _l("Choose a topic"))] + [
+        SelectChoice(c.code, c.name(locale)) for c in directory.list_categories(db.session)
     ]
-    form.region.choices = [("", _l("Choose a region"))] + [
-        (r.code, r.name(locale)) for r in directory.list_regions(db.session)
+    form.region.choices = [SelectChoice("", _l("Choose a region"))] + [
+        SelectChoice(r.code, r.name(locale)) for r in directory.list_regions(db.session)
     ]
-    form.authority.choices = [("", _l("Let the system choose the right body"))] + [
-        (a.code, a.name(locale)) for a in directory.list_authorities(db.session)
+    form.authority.choices = [SelectChoice("", _l("Let the system choose the right body"))] + [
+        SelectChoice(a.code, a.name(locale)) for a in directory.list_authorities(db.session)
     ]
-    form.language.choices = list(LANGUAGE_LABELS.items())
+    form.language.choices = [SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()]
 
 
 def _prefill_from_account(form: AppealForm) -> None:

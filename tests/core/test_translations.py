@@ -32,6 +32,7 @@ def test_compiled_catalog_matches_its_source(locale):
     from babel.messages.mofile import read_mo
 
     folder = TRANSLATIONS / locale / "LC_MESSAGES"
+
     def entries(catalog):  # plural ids and strings come as lists from one reader
         return {_frozen(m.id): _frozen(m.string) for m in catalog if m.id}
 

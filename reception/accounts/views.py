@@ -36,12 +36,16 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-def _start_session(user) -> None:
-    # A fresh session on log-in closes session fixation; keep only the language choice.
+def _clear_session_keeping_language() -> None:
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _start_session(user) -> None:
+    # A fresh session on log-in closes session fixation.
+    _clear_session_keeping_language()
     login_user(user)
     session.permanent = True
 
@@ -71,11 +75,8 @@ def login():
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
-    lang = session.get("lang")
     logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _clear_session_keeping_language()
     flash(_("You are logged out."), "success")
     return redirect(url_for("core.home"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
 
@@ -29,13 +29,17 @@ def current_locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-# Minutes are enough for people; seconds and the zone offset only add noise.
-DATETIME_PATTERNS = {"long": "d MMMM y, HH:mm", "medium": "d MMM y, HH:mm"}
-
-
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    """Show a UTC time in the reception's zone, in the page's language."""
-    return format_datetime(value, DATETIME_PATTERNS.get(fmt, fmt)) if value else ""
+    """Show a UTC time in the reception's zone, in the page's language.
+
+    The date as the language writes it, then hours and minutes: seconds and the zone
+    offset of Babel's own long formats only add noise for people.
+    """
+    if not value:
+        return ""
+    if fmt == "short":
+        return format_datetime(value, "short")
+    return f"{format_date(value, fmt)}, {format_time(value, 'HH:mm')}"
 
 
 def local_date(value: date | str | None, fmt: str = "long") -> str:

@@ -32,8 +32,16 @@ def test_appeal_form_never_fails_on_garbage(client, data):
         ("get", "/track?number=" + "x" * 5000, None),
         ("post", "/login", {}),
         ("post", "/login", {"email": LONG, "password": LONG}),
-        ("post", "/register", {"email": "x" * 400 + "@example.kz", "password": "p" * 400,
-                               "password_confirm": "p" * 400, "full_name": LONG}),
+        (
+            "post",
+            "/register",
+            {
+                "email": "x" * 400 + "@example.kz",
+                "password": "p" * 400,
+                "password_confirm": "p" * 400,
+                "full_name": LONG,
+            },
+        ),
         ("get", "/lang/xx?next=javascript:alert(1)", None),
         ("get", "/appeals/%00/receipt", None),
         ("get", "/my/appeals/" + "9" * 500, None),

@@ -85,7 +85,12 @@ class Config:
     RATELIMIT_LOGIN = "10 per minute; 50 per hour"
     RATELIMIT_REGISTER = "5 per minute; 30 per hour"
     RATELIMIT_TRACK = "20 per minute; 200 per hour"
-    RATELIMIT_FILE = "10 per minute; 100 per day"
+    # Per client address; generous, because accepting a valid appeal is mandatory.
+    RATELIMIT_FILE = "10 per minute"
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
+    # X-Forwarded-For / -Proto headers are trusted for that many hops, so that rate limits
+    # see each citizen's address instead of the proxy's.
+    RECEPTION_PROXY_COUNT = _env_int("RECEPTION_PROXY_COUNT", 0)
 
     # Uploads: stored outside static/, under random names, checked by content.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))

@@ -29,9 +29,15 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["RECEPTION_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["RECEPTION_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+        logging.basicConfig()
+        logging.getLogger("reception").setLevel(logging.INFO)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -74,9 +80,16 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from sqlalchemy.exc import OperationalError
+
         from reception.accounts.models import User
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        try:
+            user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        except OperationalError:
+            # The database is away: the error page must still render, as a visitor.
+            db.session.rollback()
+            return None
         return user if user is not None and user.is_active else None
 
 

@@ -108,6 +108,7 @@ def file_appeal(
     store: AttachmentStore,
     channel: str = "web",
     parent: Appeal | None = None,
+    screening: dict | None = None,
 ) -> FiledAppeal:
     """Register an appeal: number, dates, routing, attachments, history and e-mail.
 
@@ -176,7 +177,12 @@ def file_appeal(
         actor=actor,
         from_status=None,
         public=True,
-        data={"authority": authority.code, "due_on": due_on.isoformat(), "channel": channel},
+        data={
+            "authority": authority.code,
+            "due_on": due_on.isoformat(),
+            "channel": channel,
+            **(screening or {}),
+        },
     )
     for upload in sub.uploads:
         content_type = sniff_content_type(upload.content)

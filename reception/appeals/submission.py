@@ -24,7 +24,9 @@ def clean_text(value: object) -> str:
     """Trim and drop control characters (keeps line breaks and tabs)."""
     if value is None:
         return ""
-    return _CONTROL.sub("", str(value)).strip()
+    # Browsers count a line break as one character but send it as CR LF.
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
 
 
 @dataclass

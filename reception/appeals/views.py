@@ -87,10 +87,9 @@ def new():
     if not form.validate_on_submit():  # only CSRF can fail here
         flash(_("The form had expired. Please check your data and send it again."), "error")
         return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS), 400
-    if form.website.data:
-        # A bot filled the hidden field: pretend nothing happened, store nothing.
-        current_app.logger.info("honeypot triggered on appeal form")
-        return redirect(url_for("core.home"))
+    # The hidden field is filled by bots, but autofill can fill it for a person too, and
+    # accepting an appeal is mandatory: file it, and flag it for the staff to judge.
+    screening = {"honeypot_filled": True} if form.website.data else None
 
     submission = Submission.from_mapping(request.form, _uploads())
     store = attachment_store()
@@ -103,6 +102,7 @@ def new():
                 actor=current_user if current_user.is_authenticated else None,
                 settings=FilingSettings.from_config(current_app.config),
                 store=store,
+                screening=screening,
             )
             db.session.commit()
     except SubmissionInvalid as invalid:
@@ -121,6 +121,14 @@ def new():
     receipts[appeal.number] = filed.access_code
     session[_RECEIPTS_KEY] = dict(list(receipts.items())[-5:])
     return redirect(url_for("appeals.receipt", number=appeal.number))
+
+
+def render_form_again(message, status: int):
+    """Show the appeal form with what was sent (files aside) and a message on top."""
+    form = AppealForm()
+    _fill_choices(form)
+    flash(message, "error")
+    return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS), status
 
 
 def _appeal_for_viewer(number: str):
@@ -146,8 +154,9 @@ def _render_status(appeal, template="appeals/status.html"):
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     today = local_today()
     days_left = (
+        # No count while the term is paused for the citizen, nor once the appeal is decided.
         None
-        if appeal.status in FINAL_STATUSES
+        if appeal.status in FINAL_STATUSES or appeal.status == "awaiting_citizen"
         else working_days_left(appeal.due_on, today, calendar)
     )
     return render_template(

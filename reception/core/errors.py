@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -18,13 +18,7 @@ MESSAGES = {
         _l("The address may be mistyped, or the page no longer exists."),
     ),
     405: (_l("Not allowed"), _l("This page cannot be used this way.")),
-    413: (
-        _l("The files are too large"),
-        _l(
-            "Each attachment may be at most 10 MB, and at most 5 files. Please go back and "
-            "attach smaller files."
-        ),
-    ),
+    413: (_l("The files are too large"), None),
     429: (
         _l("Too many attempts"),
         _l("Please wait a minute and try again."),
@@ -42,6 +36,13 @@ MESSAGES = {
 
 def _render(code: int, message=None):
     title, default = MESSAGES.get(code, MESSAGES[500])
+    if code == 413:
+        default = _l(
+            "Each attachment may be at most %(mb)d MB, and at most %(n)d files. Please go back "
+            "and attach smaller files.",
+            mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
+            n=current_app.config["MAX_ATTACHMENTS"],
+        )
     wants_json = request.path.startswith(("/api/", "/open311/")) or (
         request.accept_mimetypes.best == "application/json"
     )
@@ -67,6 +68,11 @@ def install_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
+        if error.code == 429 and request.method == "POST" and request.endpoint == "appeals.new":
+            # Too many filings from one address: show the form again with all it held.
+            from reception.appeals.views import render_form_again
+
+            return render_form_again(MESSAGES[429][1], 429)
         return _render(error.code or 500)
 
     @app.errorhandler(OperationalError)

@@ -9,6 +9,7 @@ picked again. Every attempt is recorded.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,14 @@ from sqlalchemy.orm import Session
 
 from reception.appeals.models import Appeal
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
+
+# Access codes (see domain.identifiers): five and five characters of the code alphabet.
+_ACCESS_CODE = re.compile(r"\b[A-Z2-9]{5}-[A-Z2-9]{5}\b")
+
+
+def redact_secrets(body: str) -> str:
+    """Mask access codes in a stored message body."""
+    return _ACCESS_CODE.sub("*****-*****", body)
 
 
 def queue_email(
@@ -123,6 +132,9 @@ def deliver_due(
             session.add(DeliveryAttempt(message=message, attempted_at=now, succeeded=True))
             message.status = "sent"
             message.sent_at = now
+            # Once delivered, the stored copy no longer needs the secret it carried.
+            message.body_text = redact_secrets(message.body_text)
+            message.body_html = redact_secrets(message.body_html)
             message.last_error = None
             report.sent += 1
         session.commit()

@@ -183,6 +183,12 @@ def test_organisation_must_give_a_valid_bin():
     assert "iin" in refused.value.errors
 
 
+def test_line_breaks_count_as_one_character_as_the_browser_counts_them():
+    text = ("a" * 99 + "\r\n") * 100  # 10,000 characters in the browser's count
+    appeal, _ = make_appeal(TUESDAY_MORNING, text=text)
+    assert "\r" not in appeal.text and len(appeal.text) <= 10_000
+
+
 def test_text_control_characters_are_dropped():
     appeal, _ = make_appeal(TUESDAY_MORNING, subject="Heating\x00 now", text="Line 1\nLine\x07 2")
     assert appeal.subject == "Heating now"

@@ -104,10 +104,11 @@ def test_script_in_the_text_is_shown_as_text_never_run(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_honeypot_filled_by_a_bot_stores_nothing(client):
+def test_filled_honeypot_never_drops_an_appeal_but_flags_it_for_staff(client):
     response = file_via_form(client, website="http://spam.example")
-    assert response.status_code == 302
-    assert db.session.scalar(select(func.count(Appeal.id))) == 0
+    assert response.headers["Location"].endswith("/receipt")
+    appeal = db.session.scalar(select(Appeal))
+    assert appeal.events[0].data["honeypot_filled"] is True
 
 
 def test_receipt_is_not_shown_to_another_browser(client, app):
@@ -154,6 +155,16 @@ def test_tracking_is_rate_limited(make_app):
     ]
     assert codes[:3] == [404, 404, 404]
     assert codes[3] == 429
+
+
+def test_filing_rate_limit_keeps_what_was_typed(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_FILE="1 per minute")
+    browser = limited.test_client()
+    assert browser.post("/appeals/new", data=appeal_data()).status_code == 302
+    again = browser.post("/appeals/new", data=appeal_data(subject="Second one"))
+    assert again.status_code == 429
+    html = again.get_data(as_text=True)
+    assert 'value="Second one"' in html and "Please wait a minute" in html
 
 
 def test_forged_csrf_token_is_refused_with_a_message(make_app):

@@ -1,5 +1,6 @@
 """The outbox: written with the appeal, delivered later, retried, never sent twice."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -36,6 +37,8 @@ def test_due_messages_are_sent_once_and_marked_sent():
     assert again.sent == 0 and len(transport.sent) == 2
     messages = db.session.scalars(select(OutboxMessage)).all()
     assert {m.status for m in messages} == {"sent"}
+    # The copies kept after delivery no longer carry the access code.
+    assert all("*****-*****" in m.body_text and "*****-*****" in m.body_html for m in messages)
     assert all(m.sent_at is not None for m in messages)
 
 
@@ -99,4 +102,5 @@ def test_smtp_transport_hands_the_message_to_flask_mail(app):
     sent = outbox[0]
     assert sent.recipients == ["askar@example.kz"]
     assert sent.html and sent.body
+    assert re.search(r"[A-Z2-9]{5}-[A-Z2-9]{5}", sent.body)  # the citizen gets the real code
     assert sent.extra_headers["Message-ID"].endswith("@reception>")

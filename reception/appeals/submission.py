@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -50,24 +50,7 @@ class Submission:
     @classmethod
     def from_mapping(cls, data: Mapping, uploads: Sequence[Upload] = ()) -> Submission:
         """Build from form or API data; every text field is cleaned the same way."""
-        texts = {
-            name: clean_text(data.get(name))
-            for name in (
-                "kind",
-                "category",
-                "region",
-                "authority",
-                "subject",
-                "text",
-                "applicant_type",
-                "full_name",
-                "iin",
-                "email",
-                "phone",
-                "address",
-                "language",
-            )
-        }
+        texts = {name: clean_text(data.get(name)) for name in TEXT_FIELDS}
         texts["iin"] = re.sub(r"\s", "", texts["iin"])
         texts["applicant_type"] = texts["applicant_type"] or "person"
         consent = data.get("publish_consent")
@@ -76,6 +59,12 @@ class Submission:
             publish_consent=consent in (True, "y", "yes", "on", "true", "1", 1),
             uploads=list(uploads),
         )
+
+
+# Every field of Submission that holds text (all but the consent flag and the files).
+TEXT_FIELDS = tuple(
+    f.name for f in fields(Submission) if f.name not in ("publish_consent", "uploads")
+)
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,14 @@ class Config:
     RECEPTION_RETURN_WITHIN_DAYS = 3
     RECEPTION_COMPLAINT_FILING_MONTHS = 3
 
+    # Officials' side: the citizen's default reply period after a clarification request,
+    # reminders before a deadline, and when an unrated answer closes by itself.
+    RECEPTION_REPLY_DAYS = 10
+    RECEPTION_REPLY_DAYS_MAX = 30
+    RECEPTION_REMIND_DAYS = 2
+    RECEPTION_AUTO_CLOSE_DAYS = 30  # calendar days after the answer
+    REVIEW_PAGE_SIZE = 25
+
     MAX_TEXT_LENGTH = 10_000
     MAX_SUBJECT_LENGTH = 300
 

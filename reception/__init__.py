@@ -97,8 +97,9 @@ def _register_blueprints(app: Flask) -> None:
     from reception.accounts.views import bp as accounts_bp
     from reception.appeals.views import bp as appeals_bp
     from reception.core.views import bp as core_bp
+    from reception.review.views import bp as review_bp
 
-    for blueprint in (core_bp, accounts_bp, appeals_bp):
+    for blueprint in (core_bp, accounts_bp, appeals_bp, review_bp):
         app.register_blueprint(blueprint)
 
 

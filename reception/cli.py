@@ -15,6 +15,26 @@ seed_cli = AppGroup("seed", help="Load reference or demo data.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 apikeys_cli = AppGroup("apikeys", help="Manage API keys.")
 outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
+deadlines_cli = AppGroup("deadlines", help="The daily deadline job.")
+
+
+@deadlines_cli.command("remind")
+def deadlines_remind_command():
+    """Remind executors, alert heads about missed terms, close old unrated answers.
+
+    Safe to run several times a day: each reminder and alert is sent once.
+    """
+    from reception.appeals.jobs import remind_deadlines
+    from reception.appeals.workflow import WorkflowSettings
+
+    report = remind_deadlines(
+        db.session, now=utcnow(), settings=WorkflowSettings.from_config(current_app.config)
+    )
+    db.session.commit()
+    click.echo(
+        f"deadlines: {report.reminders} reminders, {report.alerts} overdue alerts, "
+        f"{report.closed} answered appeals closed"
+    )
 
 
 @seed_cli.command("reference")
@@ -140,5 +160,5 @@ def outbox_send_command(loop, interval):
 
 
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, users_cli, apikeys_cli, outbox_cli):
+    for group in (seed_cli, users_cli, apikeys_cli, outbox_cli, deadlines_cli):
         app.cli.add_command(group)

@@ -2,10 +2,18 @@
 
 from reception.accounts.models import ApiKey, User
 from reception.appeals.models import Appeal, AppealEvent, Attachment, RegistrationCounter
-from reception.directory.models import Authority, Category, HolidayOverride, Region, RoutingRule
+from reception.directory.models import (
+    AnswerTemplate,
+    Authority,
+    Category,
+    HolidayOverride,
+    Region,
+    RoutingRule,
+)
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
 
 __all__ = [
+    "AnswerTemplate",
     "ApiKey",
     "Appeal",
     "AppealEvent",

@@ -83,3 +83,23 @@ def file_upload(content: bytes, name: str):
 
 def upload(content: bytes, name: str) -> Upload:
     return Upload(filename=name, content=content)
+
+
+def workflow_settings():
+    from reception.appeals.workflow import WorkflowSettings
+
+    return WorkflowSettings.from_config(current_app.config)
+
+
+def store():
+    return AttachmentStore(Path(current_app.config["UPLOAD_FOLDER"]))
+
+
+def make_staff(authority_code="astana-akimat", role="official", email=None, **kwargs):
+    return make_user(
+        role=role,
+        email=email or f"{role}.{authority_code}@example.kz",
+        authority_code=authority_code,
+        full_name=kwargs.pop("full_name", f"{role.title()} of {authority_code}"),
+        **kwargs,
+    )

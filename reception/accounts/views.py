@@ -51,7 +51,9 @@ def _start_session(user) -> None:
 
 
 def home_for(user) -> str:
-    return url_for("appeals.my_appeals") if user.role == "citizen" else url_for("core.home")
+    if user.role == "citizen":
+        return url_for("appeals.my_appeals")
+    return url_for("review.queue")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -27,6 +27,18 @@ class Upload:
     content: bytes
 
 
+def read_uploads(files, limit: int) -> list[Upload]:
+    """Read uploaded files (Werkzeug FileStorage), each at most one byte past the limit.
+
+    One byte more than allowed is enough to know a file is too large without keeping it.
+    """
+    return [
+        Upload(filename=f.filename, content=f.stream.read(limit + 1))
+        for f in files
+        if f and f.filename
+    ]
+
+
 def sniff_content_type(content: bytes) -> str | None:
     """Return the MIME type recognised from the first bytes, or None."""
     for signature, content_type in _SIGNATURES:

@@ -19,6 +19,7 @@ def record_event(
     actor: User | None,
     from_status: str | None,
     public: bool,
+    role: str | None = None,
     comment: str = "",
     data: dict | None = None,
 ) -> AppealEvent:
@@ -29,7 +30,7 @@ def record_event(
         from_status=from_status,
         to_status=appeal.status,
         actor=actor,
-        actor_role=actor.role if actor else None,
+        actor_role=role or (actor.role if actor else None),
         authority=appeal.authority,
         is_public=public,
         comment=comment,

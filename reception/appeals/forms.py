@@ -45,6 +45,17 @@ class AppealForm(FlaskForm):
     publish_consent = BooleanField(
         _l("I agree that the answer may be published on this site without my personal data")
     )
+    # Operators register appeals received on paper, by phone or in person.
+    channel = RadioField(
+        _l("Received"),
+        choices=[
+            SelectChoice("paper", _l("On paper")),
+            SelectChoice("phone", _l("By phone")),
+            SelectChoice("in_person", _l("In person")),
+        ],
+        default="paper",
+        validate_choice=False,
+    )
     # A field people never see; bots fill every field they find.
     website = StringField("Website")
 

@@ -65,6 +65,11 @@ class Appeal(db.Model):
         CheckConstraint(
             "(status = 'awaiting_citizen') = (paused_on IS NOT NULL)", name="paused_when_waiting"
         ),
+        CheckConstraint(
+            "status NOT IN ('answered', 'closed') OR answered_at IS NOT NULL", name="answered_at"
+        ),
+        CheckConstraint("status <> 'closed' OR closed_at IS NOT NULL", name="closed_at"),
+        CheckConstraint("paused_days >= 0 AND extensions_count >= 0", name="counters"),
         Index("ix_appeals_authority_status_due", "authority_id", "status", "due_on"),
     )
 
@@ -105,7 +110,13 @@ class Appeal(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     registered_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
+    # The day the current authority received it (registration, or the last forward).
+    received_on: Mapped[date | None] = mapped_column(Date)
     paused_on: Mapped[date | None] = mapped_column(Date)
+    # The citizen's reply period after a clarification request.
+    info_due_on: Mapped[date | None] = mapped_column(Date)
+    # Working days the clock stood still while waiting for the citizen (for statistics).
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
     first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

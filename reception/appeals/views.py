@@ -22,22 +22,27 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from reception.appeals import queries
-from reception.appeals.attachments import AttachmentStore, Upload
+from reception.appeals.attachments import AttachmentStore, Upload, read_uploads
+from reception.appeals.citizen_actions import complaint_deadline
 from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.policies import citizen_may_view, grant_browser_access
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
 from reception.appeals.submission import Submission
+from reception.appeals.workflow import ActionRefused, WorkflowSettings
 from reception.core.i18n import current_locale
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
 from reception.domain.deadlines import working_days_left, zone_info
-from reception.domain.workflow import FINAL_STATUSES, OPEN_STATUSES
+from reception.domain.workflow import FINAL_STATUSES, OPEN_STATUSES, available_actions
 from reception.extensions import db, limiter
+from reception.review.actions import CITIZEN_ACTIONS, perform_citizen_action
+from reception.review.policies import is_staff, staff_may_view
 
 bp = Blueprint("appeals", __name__)
 
 _RECEIPTS_KEY = "receipts"
+OPERATOR_CHANNELS = ("paper", "phone", "in_person")
 
 
 def attachment_store() -> AttachmentStore:
@@ -66,10 +71,9 @@ def _prefill_from_account(form: AppealForm) -> None:
 
 
 def _uploads() -> list[Upload]:
-    files = [f for f in request.files.getlist("attachments") if f and f.filename]
-    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
-    # Read one byte past the limit: enough to know a file is too large without keeping it.
-    return [Upload(filename=f.filename, content=f.stream.read(limit + 1)) for f in files]
+    return read_uploads(
+        request.files.getlist("attachments"), current_app.config["MAX_ATTACHMENT_BYTES"]
+    )
 
 
 @bp.route("/appeals/new", methods=["GET", "POST"])
@@ -90,6 +94,9 @@ def new():
     # The hidden field is filled by bots, but autofill can fill it for a person too, and
     # accepting an appeal is mandatory: file it, and flag it for the staff to judge.
     screening = {"honeypot_filled": True} if form.website.data else None
+    channel = "web"
+    if current_user.is_authenticated and current_user.role == "operator":
+        channel = form.channel.data if form.channel.data in OPERATOR_CHANNELS else "paper"
 
     submission = Submission.from_mapping(request.form, _uploads())
     store = attachment_store()
@@ -102,6 +109,7 @@ def new():
                 actor=current_user if current_user.is_authenticated else None,
                 settings=FilingSettings.from_config(current_app.config),
                 store=store,
+                channel=channel,
                 screening=screening,
             )
             db.session.commit()
@@ -117,9 +125,7 @@ def new():
 
     appeal = filed.appeal
     grant_browser_access(appeal)
-    receipts = dict(session.get(_RECEIPTS_KEY, {}))
-    receipts[appeal.number] = filed.access_code
-    session[_RECEIPTS_KEY] = dict(list(receipts.items())[-5:])
+    _remember_receipt(appeal.number, filed.access_code)
     return redirect(url_for("appeals.receipt", number=appeal.number))
 
 
@@ -129,6 +135,13 @@ def render_form_again(message, status: int):
     _fill_choices(form)
     flash(message, "error")
     return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS), status
+
+
+def _remember_receipt(number: str, access_code: str) -> None:
+    """Keep the access code in this browser's session to show it on the receipt."""
+    receipts = dict(session.get(_RECEIPTS_KEY, {}))
+    receipts[number] = access_code
+    session[_RECEIPTS_KEY] = dict(list(receipts.items())[-5:])
 
 
 def _appeal_for_viewer(number: str):
@@ -150,7 +163,21 @@ def local_today():
     return utcnow().astimezone(zone_info(current_app.config["RECEPTION_TIMEZONE"])).date()
 
 
-def _render_status(appeal, template="appeals/status.html"):
+def _citizen_actions(appeal, settings: WorkflowSettings) -> list[str]:
+    """What the applicant may do now: the domain's answer, less a lapsed complaint."""
+    actions = [str(a) for a in available_actions(appeal.status, "citizen")]
+    deadline = complaint_deadline(appeal, settings)
+    if "complain" in actions and (deadline is None or local_today() > deadline):
+        actions.remove("complain")
+    return actions
+
+
+def _latest(events, action):
+    return next((e for e in reversed(events) if e.action == action), None)
+
+
+def _render_status(appeal, *, errors=None, form_data=None, open_action=None, status=200):
+    settings = WorkflowSettings.from_config(current_app.config)
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     today = local_today()
     days_left = (
@@ -159,12 +186,25 @@ def _render_status(appeal, template="appeals/status.html"):
         if appeal.status in FINAL_STATUSES or appeal.status == "awaiting_citizen"
         else working_days_left(appeal.due_on, today, calendar)
     )
+    events = queries.public_events(db.session, appeal)
+    answer = _latest(events, "answer") if appeal.status in ("answered", "closed") else None
     return render_template(
-        template,
+        "appeals/status.html",
         appeal=appeal,
-        events=queries.public_events(db.session, appeal),
+        events=events,
         days_left=days_left,
-    )
+        answer=answer,
+        answer_files=[a for a in appeal.attachments if answer and a.event_id == answer.id],
+        complaint_to=(appeal.authority.superior or appeal.authority) if answer else None,
+        complain_by=complaint_deadline(appeal, settings),
+        info_request=_latest(events, "request_info")
+        if appeal.status == "awaiting_citizen"
+        else None,
+        actions=_citizen_actions(appeal, settings),
+        errors=errors or {},
+        data=form_data or {},
+        open_action=open_action,
+    ), status
 
 
 @bp.route("/track", methods=["GET", "POST"])
@@ -207,9 +247,67 @@ def view(number: str):
     return _render_status(_appeal_for_viewer(number))
 
 
+@bp.route("/my/appeals/<number>/actions/<action>", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_FILE"], methods=["POST"])
+def act(number: str, action: str):
+    """The applicant's steps: reply, withdraw, rate, complain."""
+    appeal = _appeal_for_viewer(number)
+    if action not in CITIZEN_ACTIONS:
+        abort(404)
+    owner = current_user.is_authenticated and current_user.id == appeal.citizen_id
+    store = attachment_store()
+    try:
+        with store.guard():
+            result = perform_citizen_action(
+                db.session,
+                appeal,
+                action,
+                actor=current_user if owner else None,
+                now=utcnow(),
+                settings=WorkflowSettings.from_config(current_app.config),
+                store=store,
+                data=request.form,
+                uploads=_uploads(),
+            )
+            db.session.commit()
+    except ActionRefused as refused:
+        db.session.rollback()
+        appeal = _appeal_for_viewer(number)
+        flash(refused.message, "error")
+        return _render_status(
+            appeal,
+            errors={refused.field or "_": refused.message},
+            form_data=request.form.to_dict(),
+            open_action=action,
+            status=422 if refused.code == "invalid" else 409,
+        )
+    if action == "complain":
+        complaint = result.appeal
+        grant_browser_access(complaint)
+        _remember_receipt(complaint.number, result.access_code)
+        flash(_("Your complaint is registered and sent to the superior body."), "success")
+        return redirect(url_for("appeals.receipt", number=complaint.number))
+    flash(CITIZEN_DONE[action], "success")
+    return redirect(url_for("appeals.view", number=appeal.number))
+
+
+CITIZEN_DONE = {
+    "reply": _l("Your reply has been sent. The term of consideration runs again."),
+    "withdraw": _l("Your appeal has been withdrawn."),
+    "rate": _l("Thank you for your rating."),
+}
+
+
 @bp.route("/appeals/<number>/attachments/<int:attachment_id>")
 def attachment(number: str, attachment_id: int):
-    appeal = _appeal_for_viewer(number)
+    """A file of the appeal, for its citizen or for staff who may see the appeal."""
+    appeal = queries.get_appeal_by_number(db.session, number)
+    allowed = appeal is not None and (
+        citizen_may_view(current_user, appeal)
+        or (is_staff(current_user) and staff_may_view(current_user, appeal))
+    )
+    if not allowed:
+        abort(404)
     item = queries.get_attachment(db.session, appeal, attachment_id)
     if item is None:
         abort(404)

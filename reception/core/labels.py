@@ -62,3 +62,21 @@ EVENT_LABELS = {
     "complain": _l("Complaint about the answer filed"),
     "close": _l("Closed"),
 }
+
+RETURN_GROUND_LABELS = {
+    "defects_not_fixed": _l("The defects were not corrected in time"),
+    "repeat_without_new_arguments": _l(
+        "A repeat of an appeal already decided, with no new arguments"
+    ),
+    "insulting_language": _l("The appeal contains insulting language"),
+}
+
+TERMINATION_GROUND_LABELS = {
+    "same_subject_decided": _l("The same question has already been decided"),
+    "court_act_exists": _l("A court decision on the question exists"),
+    "anonymous": _l("Anonymous appeal (no author or no address)"),
+    "no_substance": _l("The appeal has no substance"),
+    "withdrawn_by_applicant": _l("The applicant withdrew the appeal"),
+}
+
+GROUND_LABELS = {**RETURN_GROUND_LABELS, **TERMINATION_GROUND_LABELS}

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reception.extensions import db
@@ -97,6 +106,22 @@ class RoutingRule(db.Model):
     category: Mapped[Category | None] = relationship()
     region: Mapped[Region | None] = relationship()
     authority: Mapped[Authority] = relationship()
+
+
+class AnswerTemplate(db.Model):
+    """A reusable answer text for a category (or every category) in one language."""
+
+    __tablename__ = "answer_templates"
+    __table_args__ = (CheckConstraint("language IN ('kk', 'ru', 'en')", name="language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    category: Mapped[Category | None] = relationship()
 
 
 class HolidayOverride(db.Model):

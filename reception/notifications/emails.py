@@ -6,8 +6,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from reception.appeals.models import Appeal
+from reception.accounts.models import User
+from reception.appeals.models import Appeal, AppealEvent
+from reception.directory.queries import get_authority
 from reception.notifications.outbox import queue_email
+
+
+def _track_url(base_url: str, appeal: Appeal) -> str:
+    return f"{base_url}/track?number={appeal.number}"
 
 
 def appeal_registered(
@@ -24,6 +30,74 @@ def appeal_registered(
         context={
             "appeal": appeal,
             "access_code": access_code,
-            "track_url": f"{base_url}/track?number={appeal.number}",
+            "track_url": _track_url(base_url, appeal),
+        },
+    )
+
+
+def appeal_updated(
+    session: Session, appeal: Appeal, event: AppealEvent, *, base_url: str, now: datetime
+):
+    """Tell the applicant about a public step: forwarded, clarification, extension, answer..."""
+    complaint_to = event.data.get("complaint_to")
+    forwarded_to = event.data.get("to") if event.action == "forward" else None
+    return queue_email(
+        session,
+        "appeal_update",
+        recipient=appeal.email,
+        locale=appeal.language,
+        appeal=appeal,
+        now=now,
+        partials={"details": "email/appeal_update/details.txt"},
+        context={
+            "appeal": appeal,
+            "event": event,
+            "complaint_to": get_authority(session, complaint_to) if complaint_to else None,
+            "forwarded_to": get_authority(session, forwarded_to) if forwarded_to else None,
+            "track_url": _track_url(base_url, appeal),
+        },
+    )
+
+
+def _staff_locale(user: User) -> str:
+    return user.locale or "kk"
+
+
+def deadline_reminder(
+    session: Session, appeal: Appeal, executor: User, *, key: str, base_url: str, now: datetime
+):
+    """Remind the executor that an appeal's term ends soon."""
+    return queue_email(
+        session,
+        "deadline_reminder",
+        recipient=executor.email,
+        locale=_staff_locale(executor),
+        appeal=appeal,
+        now=now,
+        dedupe_key=key,
+        context={
+            "appeal": appeal,
+            "user": executor,
+            "url": f"{base_url}/review/appeals/{appeal.number}",
+        },
+    )
+
+
+def overdue_alert(
+    session: Session, appeal: Appeal, head: User, *, key: str, base_url: str, now: datetime
+):
+    """Alert the head that an appeal's term has passed without a decision."""
+    return queue_email(
+        session,
+        "overdue_alert",
+        recipient=head.email,
+        locale=_staff_locale(head),
+        appeal=appeal,
+        now=now,
+        dedupe_key=key,
+        context={
+            "appeal": appeal,
+            "user": head,
+            "url": f"{base_url}/review/appeals/{appeal.number}",
         },
     )

@@ -42,9 +42,17 @@ def queue_email(
     now: datetime,
     appeal: Appeal | None = None,
     dedupe_key: str | None = None,
+    partials: dict[str, str] | None = None,
 ) -> OutboxMessage:
-    """Render templates/email/<template>/ in the locale and add the message to the outbox."""
+    """Render templates/email/<template>/ in the locale and add the message to the outbox.
+
+    `partials` are plain-text templates rendered first and passed in as strings, so the
+    text part prints them as they are and the HTML part escapes them.
+    """
     with force_locale(locale):
+        context = dict(context)
+        for name, partial in (partials or {}).items():
+            context[name] = render_template(partial, **context).strip()
         subject = render_template(f"email/{template}/subject.txt", **context)
         body_text = render_template(f"email/{template}/body.txt", **context)
         body_html = render_template(f"email/{template}/body.html", **context)

@@ -1,0 +1,193 @@
+"""The citizen's steps after filing: reply, withdraw, rate the answer, complain about it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from reception.accounts.models import User
+from reception.appeals.attachments import AttachmentStore
+from reception.appeals.models import Appeal, AppealEvent
+from reception.appeals.services import FiledAppeal, file_appeal
+from reception.appeals.submission import Submission
+from reception.appeals.workflow import (
+    ActionRefused,
+    WorkflowSettings,
+    apply_transition,
+    check_files,
+    ensure_allowed,
+    optional_text,
+    pause_ended,
+    required_text,
+    save_attachments,
+)
+from reception.domain.deadlines import complaint_filing_deadline
+
+MAX_REPLY = 10_000
+MAX_COMMENT = 2_000
+
+
+def reply_to_request(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User | None,
+    now: datetime,
+    settings: WorkflowSettings,
+    store: AttachmentStore,
+    text,
+    uploads=(),
+) -> AppealEvent:
+    """Answer a clarification request; the term runs again with the paused days added."""
+    ensure_allowed(appeal, "reply", "citizen")
+    text = required_text(text, "text", MAX_REPLY)
+    uploads = list(uploads)
+    check_files(uploads, settings.filing.limits)
+    event = apply_transition(
+        session,
+        appeal,
+        "reply",
+        actor=actor,
+        role="citizen",
+        now=now,
+        settings=settings,
+        comment=text,
+        data={
+            "resumed_on": settings.local_date(now).isoformat(),
+            "paused_on": appeal.paused_on.isoformat(),
+        },
+        changes=pause_ended(session, appeal, now, settings),
+    )
+    save_attachments(session, appeal, event, uploads, store, now)
+    return event
+
+
+def withdraw_appeal(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User | None,
+    now: datetime,
+    settings: WorkflowSettings,
+    reason="",
+) -> AppealEvent:
+    """Withdraw the appeal before the decision (Art. 64)."""
+    ensure_allowed(appeal, "withdraw", "citizen")
+    return apply_transition(
+        session,
+        appeal,
+        "withdraw",
+        actor=actor,
+        role="citizen",
+        now=now,
+        settings=settings,
+        comment=optional_text(reason, "reason", MAX_COMMENT),
+        changes=pause_ended(session, appeal, now, settings),
+    )
+
+
+def rate_answer(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User | None,
+    now: datetime,
+    settings: WorkflowSettings,
+    rating,
+    comment="",
+) -> AppealEvent:
+    """Rate the answer from 1 to 5; the appeal is then closed."""
+    ensure_allowed(appeal, "rate", "citizen")
+    try:
+        stars = int(rating)
+    except (TypeError, ValueError):
+        stars = 0
+    if not 1 <= stars <= 5:
+        raise ActionRefused("invalid", _l("Choose a rating from 1 to 5."), "rating")
+    comment = optional_text(comment, "comment", MAX_COMMENT)
+    return apply_transition(
+        session,
+        appeal,
+        "rate",
+        actor=actor,
+        role="citizen",
+        now=now,
+        settings=settings,
+        comment=comment,
+        data={"rating": stars},
+        changes={"rating": stars, "rating_comment": comment or None, "closed_at": now},
+    )
+
+
+def complaint_deadline(appeal: Appeal, settings: WorkflowSettings):
+    """The last day to complain about the appeal's answer, or None if not answered."""
+    if appeal.answered_at is None:
+        return None
+    return complaint_filing_deadline(settings.local_date(appeal.answered_at), settings.rules)
+
+
+def complain_about_answer(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User | None,
+    now: datetime,
+    settings: WorkflowSettings,
+    store: AttachmentStore,
+    text,
+) -> FiledAppeal:
+    """File a complaint about the answer: a new appeal to the superior body (Art. 91)."""
+    ensure_allowed(appeal, "complain", "citizen")
+    deadline = complaint_deadline(appeal, settings)
+    if deadline is None or settings.local_date(now) > deadline:
+        raise ActionRefused(
+            "not_allowed", _l("The period for complaining about this answer has passed.")
+        )
+    text = required_text(text, "text", MAX_REPLY)
+    superior = appeal.authority.superior or appeal.authority
+    with force_locale(appeal.language):
+        subject = _("Complaint about the answer to appeal %(number)s", number=appeal.number)
+    submission = Submission(
+        kind="complaint",
+        category=appeal.category.code,
+        region=appeal.region.code,
+        authority=superior.code,
+        subject=subject[:300],
+        text=text,
+        applicant_type=appeal.applicant_type,
+        full_name=appeal.full_name,
+        iin=appeal.iin or "",
+        email=appeal.email,
+        phone=appeal.phone,
+        address=appeal.address,
+        language=appeal.language,
+        publish_consent=appeal.publish_consent,
+    )
+    filed = file_appeal(
+        session,
+        submission,
+        now=now,
+        actor=actor,
+        settings=settings.filing,
+        store=store,
+        channel="web",
+        parent=appeal,
+    )
+    # The new appeal's own registration e-mail is the notice; no second one here.
+    apply_transition(
+        session,
+        appeal,
+        "complain",
+        actor=actor,
+        role="citizen",
+        now=now,
+        settings=settings,
+        comment=filed.appeal.number,
+        data={"complaint": filed.appeal.number, "to": superior.code},
+        notify=False,
+    )
+    return filed

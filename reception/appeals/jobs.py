@@ -1,0 +1,116 @@
+"""Daily work: reminders before deadlines, alerts on missed ones, closing old answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from reception.accounts.models import User
+from reception.appeals.models import Appeal
+from reception.appeals.workflow import WorkflowSettings, apply_transition
+from reception.notifications import emails
+from reception.notifications.models import OutboxMessage
+
+# The term runs in these statuses; while waiting for the citizen it is paused.
+RUNNING = ("registered", "in_progress")
+
+
+@dataclass
+class DeadlineReport:
+    reminders: int = 0
+    alerts: int = 0
+    closed: int = 0
+
+
+def _already_queued(session: Session, key: str) -> bool:
+    return (
+        session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None
+    )
+
+
+def remind_deadlines(
+    session: Session, *, now: datetime, settings: WorkflowSettings
+) -> DeadlineReport:
+    """Remind executors of terms ending soon and alert heads of missed ones, once each.
+
+    Each message carries a key (appeal, due date, person), so running the job again the
+    same day, or on another host, sends nothing twice.
+    """
+    report = DeadlineReport()
+    calendar = settings.calendar(session)
+    today = settings.local_date(now)
+    horizon = calendar.add_working_days(today, settings.remind_days)
+
+    due_soon = session.scalars(
+        select(Appeal)
+        .where(
+            Appeal.status.in_(RUNNING),
+            Appeal.executor_id.is_not(None),
+            Appeal.due_on >= today,
+            Appeal.due_on <= horizon,
+        )
+        .options(selectinload(Appeal.executor))
+    ).all()
+    for appeal in due_soon:
+        key = f"remind:{appeal.id}:{appeal.due_on}:{appeal.executor_id}"
+        if appeal.executor.is_active and not _already_queued(session, key):
+            emails.deadline_reminder(
+                session,
+                appeal,
+                appeal.executor,
+                key=key,
+                base_url=settings.filing.base_url,
+                now=now,
+            )
+            report.reminders += 1
+
+    overdue = session.scalars(
+        select(Appeal).where(Appeal.status.in_(RUNNING), Appeal.due_on < today)
+    ).all()
+    heads_by_authority: dict[int, list[User]] = {}
+    for appeal in overdue:
+        if appeal.authority_id not in heads_by_authority:
+            heads_by_authority[appeal.authority_id] = list(
+                session.scalars(
+                    select(User).where(
+                        User.authority_id == appeal.authority_id,
+                        User.role == "head",
+                        User.is_active,
+                    )
+                )
+            )
+        for head in heads_by_authority[appeal.authority_id]:
+            key = f"overdue:{appeal.id}:{appeal.due_on}:{head.id}"
+            if not _already_queued(session, key):
+                emails.overdue_alert(
+                    session, appeal, head, key=key, base_url=settings.filing.base_url, now=now
+                )
+                report.alerts += 1
+
+    report.closed = close_answered(session, now=now, settings=settings)
+    return report
+
+
+def close_answered(session: Session, *, now: datetime, settings: WorkflowSettings) -> int:
+    """Close answers the citizen did not rate within the configured period."""
+    cutoff = now - timedelta(days=settings.auto_close_days)
+    stale = session.scalars(
+        select(Appeal).where(Appeal.status == "answered", Appeal.answered_at <= cutoff)
+    ).all()
+    for appeal in stale:
+        apply_transition(
+            session,
+            appeal,
+            "close",
+            actor=None,
+            role=None,
+            now=now,
+            settings=settings,
+            changes={"closed_at": now},
+            # The citizen has the answer already; closing changes nothing for them.
+            notify=False,
+        )
+    return len(stale)

@@ -1,0 +1,1 @@
+"""The officials' side: the queue, the appeal page and the review actions."""

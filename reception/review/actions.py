@@ -1,0 +1,127 @@
+"""One entry point for every action by its contract code, for the web pages and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from reception.accounts.models import User
+from reception.appeals import citizen_actions
+from reception.appeals.attachments import AttachmentStore, Upload
+from reception.appeals.models import Appeal
+from reception.appeals.workflow import NOT_ALLOWED, ActionRefused, WorkflowSettings
+from reception.review import services
+
+STAFF_ACTIONS = (
+    "take",
+    "assign",
+    "forward",
+    "request_info",
+    "extend",
+    "answer",
+    "return",
+    "terminate",
+    "mark_duplicate",
+    "note",
+)
+CITIZEN_ACTIONS = ("reply", "withdraw", "rate", "complain")
+
+
+def perform_staff_action(
+    session: Session,
+    appeal: Appeal,
+    action: str,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    store: AttachmentStore,
+    data: Mapping,
+    uploads: list[Upload] = (),
+):
+    """Run an official's action with its input; raise ActionRefused when it cannot be done."""
+    common = {"actor": actor, "now": now, "settings": settings}
+    match action:
+        case "take":
+            return services.take_appeal(session, appeal, **common)
+        case "assign":
+            return services.assign_executor(
+                session, appeal, **common, executor_id=data.get("executor")
+            )
+        case "forward":
+            return services.forward_appeal(
+                session,
+                appeal,
+                **common,
+                authority=data.get("authority"),
+                reason=data.get("reason"),
+            )
+        case "request_info":
+            return services.request_info(
+                session, appeal, **common, text=data.get("text"), reply_days=data.get("reply_days")
+            )
+        case "extend":
+            return services.extend_deadline(
+                session, appeal, **common, due_on=data.get("due_on"), reason=data.get("reason")
+            )
+        case "answer":
+            return services.answer_appeal(
+                session,
+                appeal,
+                **common,
+                store=store,
+                text=data.get("text"),
+                uploads=uploads,
+                template=data.get("template"),
+            )
+        case "return":
+            return services.return_appeal(
+                session, appeal, **common, ground=data.get("ground"), comment=data.get("comment")
+            )
+        case "terminate":
+            return services.terminate_appeal(
+                session, appeal, **common, ground=data.get("ground"), comment=data.get("comment")
+            )
+        case "mark_duplicate":
+            return services.mark_duplicate(
+                session, appeal, **common, number=data.get("number"), comment=data.get("comment")
+            )
+        case "note":
+            return services.add_note(session, appeal, **common, text=data.get("text"))
+    raise ActionRefused("not_allowed", NOT_ALLOWED)
+
+
+def perform_citizen_action(
+    session: Session,
+    appeal: Appeal,
+    action: str,
+    *,
+    actor: User | None,
+    now: datetime,
+    settings: WorkflowSettings,
+    store: AttachmentStore,
+    data: Mapping,
+    uploads: list[Upload] = (),
+):
+    """Run a citizen's action; returns the event, or the filed complaint for `complain`."""
+    common = {"actor": actor, "now": now, "settings": settings}
+    match action:
+        case "reply":
+            return citizen_actions.reply_to_request(
+                session, appeal, **common, store=store, text=data.get("text"), uploads=uploads
+            )
+        case "withdraw":
+            return citizen_actions.withdraw_appeal(
+                session, appeal, **common, reason=data.get("reason")
+            )
+        case "rate":
+            return citizen_actions.rate_answer(
+                session, appeal, **common, rating=data.get("rating"), comment=data.get("comment")
+            )
+        case "complain":
+            return citizen_actions.complain_about_answer(
+                session, appeal, **common, store=store, text=data.get("text")
+            )
+    raise ActionRefused("not_allowed", NOT_ALLOWED)

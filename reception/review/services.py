@@ -1,0 +1,444 @@
+"""Use-cases of the officials' side; each takes the actor and the clock as arguments.
+
+Each checks first that the action is allowed, then its input, and only then changes
+the appeal, through `apply_transition`, so a refusal leaves nothing changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reception.accounts.models import User
+from reception.appeals.attachments import AttachmentStore, Upload
+from reception.appeals.models import Appeal, AppealEvent
+from reception.appeals.queries import get_appeal_by_number
+from reception.appeals.workflow import (
+    ActionRefused,
+    WorkflowSettings,
+    apply_transition,
+    check_files,
+    ensure_allowed,
+    optional_text,
+    pause_ended,
+    required_text,
+    save_attachments,
+)
+from reception.directory.models import AnswerTemplate
+from reception.directory.queries import get_authority
+from reception.domain.deadlines import (
+    complaint_filing_deadline,
+    is_late_forward,
+    max_extension_date,
+    registration_date,
+)
+from reception.domain.workflow import RETURN_GROUNDS, TERMINATION_GROUNDS
+
+MAX_COMMENT = 4_000
+MAX_ANSWER = 20_000
+
+
+def take_appeal(
+    session: Session, appeal: Appeal, *, actor: User, now: datetime, settings: WorkflowSettings
+) -> AppealEvent:
+    """Take the appeal into work; whoever takes it becomes the executor if none is set."""
+    return apply_transition(
+        session,
+        appeal,
+        "take",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        changes={"executor": appeal.executor or actor},
+    )
+
+
+def list_executors(session: Session, authority_id: int) -> list[User]:
+    """The people of an authority who may execute appeals."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.authority_id == authority_id,
+                User.is_active,
+                User.role.in_(("official", "head")),
+            )
+            .order_by(User.full_name)
+        )
+    )
+
+
+def assign_executor(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    executor_id,
+) -> AppealEvent:
+    """Choose who prepares the answer (the head's decision, an internal event)."""
+    ensure_allowed(appeal, "assign", actor.role)
+    executor = next(
+        (u for u in list_executors(session, appeal.authority_id) if str(u.id) == str(executor_id)),
+        None,
+    )
+    if executor is None:
+        raise ActionRefused("invalid", _l("Choose an official of this body."), "executor")
+    return apply_transition(
+        session,
+        appeal,
+        "assign",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=executor.full_name or executor.email,
+        data={"executor_id": executor.id},
+        changes={"executor": executor},
+    )
+
+
+def forward_appeal(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    authority,
+    reason,
+) -> AppealEvent:
+    """Send the appeal to the competent body (Art. 65); its term starts again there."""
+    ensure_allowed(appeal, "forward", actor.role)
+    code = optional_text(authority, "authority", 64)
+    target = get_authority(session, code) if code else None
+    if target is None:
+        raise ActionRefused("invalid", _l("Choose a state body from the list."), "authority")
+    if target.id == appeal.authority_id:
+        raise ActionRefused(
+            "invalid", _l("The appeal is already with this body. Choose another one."), "authority"
+        )
+    reason = required_text(reason, "reason", MAX_COMMENT)
+    calendar = settings.calendar(session)
+    received_before = appeal.received_on or appeal.registered_on
+    late = is_late_forward(received_before, settings.local_date(now), settings.rules, calendar)
+    # The receiving body gets it today (the next working day after the cut-off); its term
+    # runs from the day after that.
+    received_on = registration_date(now, settings.rules, calendar)
+    due_on = calendar.add_working_days(received_on, settings.rules.term_for(appeal.kind))
+    return apply_transition(
+        session,
+        appeal,
+        "forward",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=reason,
+        data={
+            "from": appeal.authority.code,
+            "to": target.code,
+            "late": late,
+            "received_on": received_on.isoformat(),
+            "due_on": due_on.isoformat(),
+        },
+        changes={
+            "authority": target,
+            "received_on": received_on,
+            "due_on": due_on,
+            "executor": None,
+            "forwards_count": appeal.forwards_count + 1,
+        },
+    )
+
+
+def request_info(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    text,
+    reply_days=None,
+) -> AppealEvent:
+    """Ask the applicant to fix defects or clarify; the term stops until they reply."""
+    ensure_allowed(appeal, "request_info", actor.role)
+    text = required_text(text, "text", MAX_COMMENT)
+    try:
+        days = int(reply_days) if reply_days not in (None, "") else settings.reply_days
+    except (TypeError, ValueError):
+        days = -1
+    if not 1 <= days <= settings.reply_days_max:
+        raise ActionRefused(
+            "invalid",
+            _l("Give a reply period from 1 to %(n)d working days.", n=settings.reply_days_max),
+            "reply_days",
+        )
+    today = settings.local_date(now)
+    reply_by = settings.calendar(session).add_working_days(today, days)
+    return apply_transition(
+        session,
+        appeal,
+        "request_info",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=text,
+        data={"reply_days": days, "reply_by": reply_by.isoformat(), "paused_on": today.isoformat()},
+        changes={"paused_on": today, "info_due_on": reply_by},
+    )
+
+
+def _parse_date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def extend_deadline(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    due_on,
+    reason,
+) -> AppealEvent:
+    """Move the due date by a motivated decision of the head (Art. 76)."""
+    ensure_allowed(appeal, "extend", actor.role)
+    if not settings.rules.can_extend(appeal.kind):
+        raise ActionRefused(
+            "not_allowed", _l("The term of a complaint cannot be extended (Art. 99)."), "due_on"
+        )
+    new_due = _parse_date(due_on)
+    if new_due is None:
+        raise ActionRefused("invalid", _l("Enter the new due date."), "due_on")
+    limit = max_extension_date(settings.local_date(now), settings.rules)
+    if new_due <= appeal.due_on:
+        raise ActionRefused(
+            "invalid", _l("The new due date must be later than the current one."), "due_on"
+        )
+    if new_due > limit:
+        raise ActionRefused(
+            "invalid",
+            _l(
+                "The law allows at most %(n)d months from the decision: choose a date "
+                "until %(date)s.",
+                n=settings.rules.extension_max_months,
+                date=limit.isoformat(),
+            ),
+            "due_on",
+        )
+    reason = required_text(reason, "reason", MAX_COMMENT)
+    return apply_transition(
+        session,
+        appeal,
+        "extend",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=reason,
+        data={"from": appeal.due_on.isoformat(), "to": new_due.isoformat()},
+        changes={"due_on": new_due, "extensions_count": appeal.extensions_count + 1},
+    )
+
+
+def list_answer_templates(session: Session, appeal: Appeal) -> list[AnswerTemplate]:
+    """Templates for the appeal's category and language, then the general ones."""
+    return list(
+        session.scalars(
+            select(AnswerTemplate)
+            .where(
+                AnswerTemplate.is_active,
+                AnswerTemplate.language == appeal.language,
+                (AnswerTemplate.category_id == appeal.category_id)
+                | AnswerTemplate.category_id.is_(None),
+            )
+            .order_by(AnswerTemplate.category_id.is_(None), AnswerTemplate.title)
+        )
+    )
+
+
+def get_answer_template(session: Session, template_id, appeal: Appeal) -> AnswerTemplate | None:
+    if template_id in (None, ""):
+        return None
+    matches = [t for t in list_answer_templates(session, appeal) if str(t.id) == str(template_id)]
+    if not matches:
+        raise ActionRefused("invalid", _l("Choose a template from the list."), "template")
+    return matches[0]
+
+
+def answer_appeal(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    store: AttachmentStore,
+    text,
+    uploads=(),
+    template=None,
+) -> AppealEvent:
+    """Give the reasoned answer, with how and where to complain about it."""
+    ensure_allowed(appeal, "answer", actor.role)
+    text = required_text(text, "text", MAX_ANSWER)
+    uploads: list[Upload] = list(uploads)
+    check_files(uploads, settings.filing.limits)
+    template = get_answer_template(session, template, appeal)
+    superior = appeal.authority.superior or appeal.authority
+    complain_by = complaint_filing_deadline(settings.local_date(now), settings.rules)
+    event = apply_transition(
+        session,
+        appeal,
+        "answer",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=text,
+        data={
+            "signed_by": actor.full_name or actor.email,
+            "position": actor.position,
+            "complaint_to": superior.code,
+            "complain_by": complain_by.isoformat(),
+            "template_id": template.id if template else None,
+        },
+        changes={"answered_at": now},
+    )
+    save_attachments(session, appeal, event, uploads, store, now)
+    return event
+
+
+def return_appeal(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    ground,
+    comment="",
+) -> AppealEvent:
+    """Return the appeal with reasons (Art. 64): defects unfixed, a repeat, insults."""
+    ensure_allowed(appeal, "return", actor.role)
+    ground = str(ground or "").strip()
+    if ground not in RETURN_GROUNDS:
+        raise ActionRefused("invalid", _l("Choose the ground for the return."), "ground")
+    if ground == "defects_not_fixed" and (
+        appeal.status != "awaiting_citizen"
+        or (appeal.info_due_on and settings.local_date(now) <= appeal.info_due_on)
+    ):
+        raise ActionRefused(
+            "invalid",
+            _l(
+                "An appeal can be returned for unfixed defects only after the reply period "
+                "has passed."
+            ),
+            "ground",
+        )
+    return apply_transition(
+        session,
+        appeal,
+        "return",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=optional_text(comment, "comment", MAX_COMMENT),
+        data={"ground": ground},
+        changes=pause_ended(session, appeal, now, settings),
+    )
+
+
+def terminate_appeal(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    ground,
+    comment="",
+) -> AppealEvent:
+    """Stop the consideration on a legal ground (Art. 70, 88)."""
+    ensure_allowed(appeal, "terminate", actor.role)
+    ground = str(ground or "").strip()
+    if ground not in TERMINATION_GROUNDS:
+        raise ActionRefused("invalid", _l("Choose the ground for stopping."), "ground")
+    return apply_transition(
+        session,
+        appeal,
+        "terminate",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=optional_text(comment, "comment", MAX_COMMENT),
+        data={"ground": ground},
+        changes=pause_ended(session, appeal, now, settings),
+    )
+
+
+def mark_duplicate(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    number,
+    comment="",
+) -> AppealEvent:
+    """Attach a re-filed appeal to the earlier case and stop this one."""
+    ensure_allowed(appeal, "mark_duplicate", actor.role)
+    earlier = get_appeal_by_number(session, str(number or "")[:64])
+    if earlier is None or earlier.id == appeal.id or earlier.received_at > appeal.received_at:
+        raise ActionRefused("invalid", _l("Enter the number of an earlier appeal."), "number")
+    return apply_transition(
+        session,
+        appeal,
+        "mark_duplicate",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=optional_text(comment, "comment", MAX_COMMENT),
+        data={"duplicate_of": earlier.number},
+        changes={"duplicate_of_id": earlier.id, **pause_ended(session, appeal, now, settings)},
+    )
+
+
+def add_note(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    text,
+) -> AppealEvent:
+    """Write an internal note; never shown to the citizen."""
+    ensure_allowed(appeal, "note", actor.role)
+    return apply_transition(
+        session,
+        appeal,
+        "note",
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=required_text(text, "text", MAX_COMMENT),
+    )

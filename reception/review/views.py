@@ -1,0 +1,163 @@
+"""HTTP for the officials' side: the queue, the appeal page and the actions."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from reception.appeals import queries as appeal_queries
+from reception.appeals.attachments import read_uploads
+from reception.appeals.views import attachment_store, local_today
+from reception.appeals.workflow import ActionRefused, WorkflowSettings
+from reception.core.labels import EVENT_LABELS, RETURN_GROUND_LABELS, TERMINATION_GROUND_LABELS
+from reception.core.types import utcnow
+from reception.directory import queries as directory
+from reception.domain.deadlines import working_days_left
+from reception.domain.workflow import FINAL_STATUSES, available_actions
+from reception.extensions import db
+from reception.review import queries, services
+from reception.review.actions import STAFF_ACTIONS, perform_staff_action
+from reception.review.policies import is_staff, staff_may_view
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.before_request
+def require_staff():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    if not is_staff(current_user):
+        abort(403)
+    return None
+
+
+def _settings() -> WorkflowSettings:
+    return WorkflowSettings.from_config(current_app.config)
+
+
+@bp.route("/")
+def queue():
+    filters = queries.QueueFilters.from_args(request.args)
+    for message in filters.errors.values():
+        flash(message, "warning")
+    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    today = local_today()
+    page = queries.list_queue(
+        db.session,
+        current_user,
+        filters,
+        today=today,
+        calendar=calendar,
+        page_size=current_app.config["REVIEW_PAGE_SIZE"],
+    )
+    soon = calendar.add_working_days(today, current_app.config["RECEPTION_REMIND_DAYS"])
+    executors = (
+        services.list_executors(db.session, current_user.authority_id)
+        if current_user.authority_id
+        else []
+    )
+    return render_template(
+        "review/queue.html",
+        page=page,
+        filters=filters,
+        today=today,
+        soon=soon,
+        categories=directory.list_categories(db.session),
+        executors=executors,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+def _staff_appeal(number: str):
+    appeal = appeal_queries.get_appeal_by_number(db.session, number)
+    if appeal is None or not staff_may_view(current_user, appeal):
+        abort(404)
+    return appeal
+
+
+def _render_appeal(appeal, *, errors=None, form_data=None, open_action=None, status=200):
+    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    running = appeal.status not in FINAL_STATUSES and appeal.status != "awaiting_citizen"
+    actions = [
+        str(a)
+        for a in available_actions(appeal.status, current_user.role)
+        if str(a) in STAFF_ACTIONS
+    ]
+    templates = services.list_answer_templates(db.session, appeal) if "answer" in actions else []
+    prefill = dict(form_data or {})
+    chosen = request.args.get("template")
+    if chosen and not prefill.get("text"):
+        match = next((t for t in templates if str(t.id) == chosen), None)
+        if match:
+            prefill.update(text=match.body, template=str(match.id))
+            open_action = "answer"
+    return render_template(
+        "review/appeal.html",
+        appeal=appeal,
+        events=queries.all_events(db.session, appeal),
+        days_left=working_days_left(appeal.due_on, local_today(), calendar) if running else None,
+        actions=actions,
+        executors=services.list_executors(db.session, appeal.authority_id),
+        authorities=[
+            a for a in directory.list_authorities(db.session) if a.id != appeal.authority_id
+        ],
+        templates=templates,
+        return_grounds=RETURN_GROUND_LABELS,
+        termination_grounds=TERMINATION_GROUND_LABELS,
+        errors=errors or {},
+        data=prefill,
+        open_action=open_action,
+        settings=_settings(),
+    ), status
+
+
+@bp.route("/appeals/<number>")
+def appeal(number: str):
+    return _render_appeal(_staff_appeal(number))
+
+
+@bp.route("/appeals/<number>/actions/<action>", methods=["POST"])
+def act(number: str, action: str):
+    appeal = _staff_appeal(number)
+    if action not in STAFF_ACTIONS:
+        abort(404)
+    store = attachment_store()
+    try:
+        with store.guard():
+            perform_staff_action(
+                db.session,
+                appeal,
+                action,
+                actor=current_user,
+                now=utcnow(),
+                settings=_settings(),
+                store=store,
+                data=request.form,
+                uploads=read_uploads(
+                    request.files.getlist("attachments"), current_app.config["MAX_ATTACHMENT_BYTES"]
+                ),
+            )
+            db.session.commit()
+    except ActionRefused as refused:
+        db.session.rollback()
+        appeal = _staff_appeal(number)
+        flash(refused.message, "error")
+        return _render_appeal(
+            appeal,
+            errors={refused.field or "_": refused.message},
+            form_data=request.form.to_dict(),
+            open_action=action,
+            status=422 if refused.code == "invalid" else 409,
+        )
+    flash(_("Done: %(action)s.", action=EVENT_LABELS.get(action, action)), "success")
+    return redirect(url_for("review.appeal", number=appeal.number))

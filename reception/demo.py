@@ -12,12 +12,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reception.accounts.services import create_user, get_user_by_email
+from reception.appeals import citizen_actions
 from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal
 from reception.appeals.services import FilingSettings, file_appeal
 from reception.appeals.submission import Submission
+from reception.appeals.workflow import WorkflowSettings
 from reception.directory.queries import get_authority
 from reception.notifications.models import OutboxMessage
+from reception.review import services as review
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (the documented demo log-in)
 DEMO_USERS = (
@@ -127,6 +130,98 @@ DEMO_TEXTS = (
 DEMO_STREETS = ("Кенесары к-сі, 40", "Абай даңғылы, 12", "Сарыарқа даңғылы, 5", "Мәңгілік Ел, 33")
 
 
+DEMO_ANSWERS = {
+    "ru": "Ваше обращение рассмотрено. Управляющей компании выдано предписание; работы "
+    "выполнены. Основание: Закон РК «О жилищных отношениях».",
+    "kk": "Өтінішіңіз қаралды. Тиісті жұмыстар орындалды. Негіздеме: ҚР «Тұрғын үй қатынастары "
+    "туралы» Заңы.",
+    "en": "Your appeal has been considered. The site was inspected and the work has been done.",
+}
+
+
+def _play_history(
+    session: Session,
+    appeal: Appeal,
+    index: int,
+    *,
+    now: datetime,
+    store: AttachmentStore,
+    settings: WorkflowSettings,
+) -> None:
+    """Walk some demo appeals through the workflow, so every status has examples."""
+    official = get_user_by_email(session, "official@demo.kz")
+    head = get_user_by_email(session, "head@demo.kz")
+    start = appeal.received_at
+
+    def at(days: int) -> datetime:
+        return min(start + timedelta(days=days), now - timedelta(hours=1))
+
+    common = {"settings": settings}
+    step = index % 7
+    if step == 0 or at(1) <= start:
+        return
+    if step == 6:
+        review.forward_appeal(
+            session,
+            appeal,
+            actor=official,
+            now=at(1),
+            **common,
+            authority="astana-almaty-district-akimat",
+            reason="The district akimat is responsible for this address.",
+        )
+        return
+    review.take_appeal(session, appeal, actor=official, now=at(1), **common)
+    if step == 2 or step == 4:
+        review.answer_appeal(
+            session,
+            appeal,
+            actor=official,
+            now=at(6),
+            **common,
+            store=store,
+            text=DEMO_ANSWERS[appeal.language],
+        )
+        if step == 4 and at(8) > at(6):
+            citizen_actions.rate_answer(
+                session,
+                appeal,
+                actor=appeal.citizen,
+                now=at(8),
+                **common,
+                rating=4 + index % 2,
+                comment="",
+            )
+    elif step == 3:
+        review.request_info(
+            session,
+            appeal,
+            actor=official,
+            now=at(2),
+            **common,
+            text="Please give the flat number and attach a photo.",
+            reply_days=10,
+        )
+    elif step == 5:
+        review.add_note(
+            session,
+            appeal,
+            actor=official,
+            now=at(2),
+            **common,
+            text="Inspection ordered, waiting for the report.",
+        )
+        review.extend_deadline(
+            session,
+            appeal,
+            actor=head,
+            now=at(3),
+            **common,
+            due_on=(appeal.due_on + timedelta(days=14)).isoformat(),
+            reason="An on-site inspection is needed.",
+        )
+
+
 @dataclass
 class DemoReport:
     users: int = 0
@@ -181,7 +276,7 @@ def seed_demo(session: Session, *, now: datetime, settings_config: Mapping) -> D
             language=language,
             publish_consent=index % 3 == 0,
         )
-        file_appeal(
+        filed = file_appeal(
             session,
             submission,
             now=filed_at,
@@ -190,6 +285,15 @@ def seed_demo(session: Session, *, now: datetime, settings_config: Mapping) -> D
             store=store,
         )
         report.appeals += 1
+        if filed.appeal.authority.code == "astana-akimat":
+            _play_history(
+                session,
+                filed.appeal,
+                index,
+                now=now,
+                store=store,
+                settings=WorkflowSettings.from_config(settings_config),
+            )
     session.flush()
     # Demo addresses do not exist: keep the messages as history, but never send them.
     session.execute(

@@ -1,5 +1,7 @@
 """The Flask extensions, created unbound and initialised in create_app."""
 
+import sqlite3
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,7 +10,8 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so that Alembic migrations are the same on SQLite and PostgreSQL.
@@ -32,3 +35,15 @@ mail = Mail()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_unicode_lower(dbapi_connection, connection_record):
+    """Make SQLite's lower() fold Cyrillic too, as PostgreSQL's does (search by name)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function(
+            "lower",
+            1,
+            lambda value: value.lower() if isinstance(value, str) else value,
+            deterministic=True,
+        )

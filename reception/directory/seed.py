@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reception.directory.models import Authority, Category, Region, RoutingRule
+from reception.directory.models import AnswerTemplate, Authority, Category, Region, RoutingRule
 
 DATA = Path(__file__).parent / "data"
 
@@ -54,6 +54,50 @@ FALLBACK_AUTHORITY = "kz-government"
 CATEGORY_WIDE_ROUTES = {"taxes": "kz-revenue-committee"}
 # Cities of republican significance take every topic themselves.
 CITY_WIDE_REGION = "KZ-71"
+
+
+# General answer templates (any category); administrators add per-category ones.
+ANSWER_TEMPLATES = (
+    (
+        "ru",
+        "Вопрос решён",
+        "Уважаемый(ая) заявитель!\n\nВаше обращение рассмотрено. Сообщаем, что [описание принятых "
+        "мер]. Основание: [норма закона].\n\nВ случае несогласия с ответом вы вправе обжаловать его "
+        "в вышестоящий орган или в суд.",
+    ),
+    (
+        "ru",
+        "Разъяснение",
+        "Уважаемый(ая) заявитель!\n\nНа ваше обращение разъясняем: [разъяснение]. Правовое "
+        "основание: [норма закона].",
+    ),
+    (
+        "kk",
+        "Мәселе шешілді",
+        "Құрметті өтініш беруші!\n\nСіздің өтінішіңіз қаралды. [Қабылданған шаралар]. Негіздеме: "
+        "[заң нормасы].\n\nЖауаппен келіспеген жағдайда жоғары тұрған органға немесе сотқа шағым "
+        "жасауға құқығыңыз бар.",
+    ),
+    (
+        "kk",
+        "Түсіндірме",
+        "Құрметті өтініш беруші!\n\nСіздің өтінішіңізге түсіндіреміз: [түсіндірме]. Құқықтық "
+        "негіздеме: [заң нормасы].",
+    ),
+    (
+        "en",
+        "Question resolved",
+        "Dear applicant,\n\nYour appeal has been considered. [Measures taken]. Legal basis: "
+        "[provision of law].\n\nIf you disagree with this answer, you may complain to the "
+        "superior body or to a court.",
+    ),
+    (
+        "en",
+        "Explanation",
+        "Dear applicant,\n\nIn reply to your appeal we explain: [explanation]. Legal basis: "
+        "[provision of law].",
+    ),
+)
 
 
 @dataclass
@@ -194,5 +238,13 @@ def seed_reference(session: Session) -> SeedReport:
             session, category, regions[CITY_WIDE_REGION], akimat_of[CITY_WIDE_REGION]
         )
     report.routes += _route(session, None, None, authorities[FALLBACK_AUTHORITY])
+    for language, title, body in ANSWER_TEMPLATES:
+        exists = session.scalar(
+            select(AnswerTemplate.id).where(
+                AnswerTemplate.language == language, AnswerTemplate.title == title
+            )
+        )
+        if exists is None:
+            session.add(AnswerTemplate(language=language, title=title, body=body))
     session.flush()
     return report

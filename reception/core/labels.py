@@ -17,6 +17,9 @@ STATUS_LABELS = {
     "closed": _l("Closed"),
 }
 
+# The same statuses as staff read them (the citizen's labels speak to the citizen).
+STAFF_STATUS_LABELS = {**STATUS_LABELS, "awaiting_citizen": _l("Waiting for the applicant")}
+
 KIND_LABELS = {
     "application": _l("Application"),
     "complaint": _l("Complaint"),

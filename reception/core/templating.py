@@ -20,6 +20,7 @@ def _localized_name(obj) -> str:
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         STATUS_LABELS=labels.STATUS_LABELS,
+        STAFF_STATUS_LABELS=labels.STAFF_STATUS_LABELS,
         KIND_LABELS=labels.KIND_LABELS,
         EVENT_LABELS=labels.EVENT_LABELS,
         CHANNEL_LABELS=labels.CHANNEL_LABELS,

@@ -19,15 +19,18 @@ def staff_mail(template):
 def test_executor_is_reminded_once_of_a_term_ending_soon():
     official = make_staff(role="official")
     appeal, _ = make_appeal(TUESDAY_MORNING)  # due 8 December
-    services.take_appeal(db.session, appeal, actor=official, now=TUESDAY_MORNING,
-                         settings=workflow_settings())
+    services.take_appeal(
+        db.session, appeal, actor=official, now=TUESDAY_MORNING, settings=workflow_settings()
+    )
     db.session.commit()
     too_early = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
     assert remind_deadlines(db.session, now=too_early, settings=workflow_settings()).reminders == 0
     morning = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)  # Friday: 2 working days left
     assert remind_deadlines(db.session, now=morning, settings=workflow_settings()).reminders == 1
     db.session.commit()
-    again = remind_deadlines(db.session, now=morning + timedelta(hours=6), settings=workflow_settings())
+    again = remind_deadlines(
+        db.session, now=morning + timedelta(hours=6), settings=workflow_settings()
+    )
     db.session.commit()
     assert again.reminders == 0
     [reminder] = staff_mail("deadline_reminder")
@@ -39,7 +42,9 @@ def test_heads_are_alerted_once_about_an_overdue_appeal():
     appeal, _ = make_appeal(TUESDAY_MORNING)
     day_after = datetime(2026, 12, 9, 4, 0, tzinfo=UTC)
     for hours in (0, 8):
-        remind_deadlines(db.session, now=day_after + timedelta(hours=hours), settings=workflow_settings())
+        remind_deadlines(
+            db.session, now=day_after + timedelta(hours=hours), settings=workflow_settings()
+        )
         db.session.commit()
     [alert] = staff_mail("overdue_alert")
     assert alert.recipient == head.email and appeal.number in alert.body_text
@@ -49,24 +54,47 @@ def test_waiting_for_the_citizen_is_never_overdue():
     make_staff(role="head")
     official = make_staff(role="official")
     appeal, _ = make_appeal(TUESDAY_MORNING)
-    services.request_info(db.session, appeal, actor=official, now=TUESDAY_MORNING,
-                          settings=workflow_settings(), text="Clarify", reply_days=30)
+    services.request_info(
+        db.session,
+        appeal,
+        actor=official,
+        now=TUESDAY_MORNING,
+        settings=workflow_settings(),
+        text="Clarify",
+        reply_days=30,
+    )
     db.session.commit()
-    report = remind_deadlines(db.session, now=datetime(2026, 12, 20, 4, tzinfo=UTC),
-                              settings=workflow_settings())
+    report = remind_deadlines(
+        db.session, now=datetime(2026, 12, 20, 4, tzinfo=UTC), settings=workflow_settings()
+    )
     assert report.alerts == 0
 
 
 def test_unrated_answers_close_after_the_configured_period():
     official = make_staff(role="official")
     appeal, _ = make_appeal(TUESDAY_MORNING)
-    services.answer_appeal(db.session, appeal, actor=official, now=TUESDAY_MORNING,
-                           settings=workflow_settings(), store=store(), text="Answer")
+    services.answer_appeal(
+        db.session,
+        appeal,
+        actor=official,
+        now=TUESDAY_MORNING,
+        settings=workflow_settings(),
+        store=store(),
+        text="Answer",
+    )
     db.session.commit()
-    assert remind_deadlines(db.session, now=TUESDAY_MORNING + timedelta(days=29),
-                            settings=workflow_settings()).closed == 0
-    assert remind_deadlines(db.session, now=TUESDAY_MORNING + timedelta(days=30),
-                            settings=workflow_settings()).closed == 1
+    assert (
+        remind_deadlines(
+            db.session, now=TUESDAY_MORNING + timedelta(days=29), settings=workflow_settings()
+        ).closed
+        == 0
+    )
+    assert (
+        remind_deadlines(
+            db.session, now=TUESDAY_MORNING + timedelta(days=30), settings=workflow_settings()
+        ).closed
+        == 1
+    )
     db.session.commit()
     assert appeal.status == "closed" and appeal.events[-1].action == "close"
 

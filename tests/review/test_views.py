@@ -33,10 +33,14 @@ def test_queue_lists_only_the_officials_authority_sorted_by_due_date(client, off
 
 def test_queue_filters_and_search(client, official):
     heating, _ = make_appeal(TUESDAY_MORNING, subject="Heating", full_name="Серік Ахметов")
-    road, _ = make_appeal(TUESDAY_MORNING, subject="Road", category="roads-transport", kind="proposal")
+    road, _ = make_appeal(
+        TUESDAY_MORNING, subject="Road", category="roads-transport", kind="proposal"
+    )
+
     def numbers(query):
         html = client.get("/review/?" + query).get_data(as_text=True)
         return set(re.findall(r"RC-\d{4}-\d{8}", html))
+
     assert numbers("q=ахмет") == {heating.number}
     assert numbers("q=RC-2026-0000000") == {heating.number, road.number}
     assert numbers("category=roads-transport") == {road.number}
@@ -84,8 +88,9 @@ def test_appeal_page_shows_applicant_timeline_and_allowed_actions_only(client, o
 def test_official_takes_and_answers_through_the_pages(client, official):
     appeal, _ = make_appeal(TUESDAY_MORNING)
     assert client.post(f"/review/appeals/{appeal.number}/actions/take").status_code == 302
-    response = client.post(f"/review/appeals/{appeal.number}/actions/answer",
-                           data={"text": "Restored."})
+    response = client.post(
+        f"/review/appeals/{appeal.number}/actions/answer", data={"text": "Restored."}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Appeal, appeal.id).status == "answered"
@@ -93,8 +98,10 @@ def test_official_takes_and_answers_through_the_pages(client, official):
 
 def test_refused_action_keeps_what_was_typed_and_says_why(client, official):
     appeal, _ = make_appeal(TUESDAY_MORNING)
-    response = client.post(f"/review/appeals/{appeal.number}/actions/forward",
-                           data={"authority": "astana-akimat", "reason": "Мой текст"})
+    response = client.post(
+        f"/review/appeals/{appeal.number}/actions/forward",
+        data={"authority": "astana-akimat", "reason": "Мой текст"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "already with this body" in html and "Мой текст" in html
@@ -113,8 +120,10 @@ def test_official_of_another_authority_cannot_see_or_touch_the_appeal(client, ac
     appeal, _ = make_appeal(TUESDAY_MORNING)
     login(client, make_staff("almaty-akimat", role="head", email="head@almaty.kz"))
     assert client.get(f"/review/appeals/{appeal.number}").status_code == 404
-    response = client.post(f"/review/appeals/{appeal.number}/actions/{action}",
-                           data={"text": "x", "reason": "x", "authority": "shymkent-akimat"})
+    response = client.post(
+        f"/review/appeals/{appeal.number}/actions/{action}",
+        data={"text": "x", "reason": "x", "authority": "shymkent-akimat"},
+    )
     assert response.status_code == 404
     db.session.expire_all()
     stored = db.session.get(Appeal, appeal.id)
@@ -128,7 +137,9 @@ def test_citizens_and_visitors_cannot_open_the_review_pages(client):
 
 
 def test_operator_registers_a_phone_appeal_for_a_citizen(client):
-    operator = make_user(role="operator", email="operator@example.kz", authority_code="astana-akimat")
+    operator = make_user(
+        role="operator", email="operator@example.kz", authority_code="astana-akimat"
+    )
     login(client, operator)
     form = client.get("/appeals/new").get_data(as_text=True)
     assert 'name="channel"' in form
@@ -154,25 +165,36 @@ def test_citizen_replies_rates_and_complains_from_the_tracking_page(client, app)
     appeal, code = make_appeal(TUESDAY_MORNING)
     staff = app.test_client()
     login(staff, make_staff(role="official"))
-    staff.post(f"/review/appeals/{appeal.number}/actions/request_info",
-               data={"text": "Which flat?", "reply_days": "5"})
+    staff.post(
+        f"/review/appeals/{appeal.number}/actions/request_info",
+        data={"text": "Which flat?", "reply_days": "5"},
+    )
     track(client, appeal, code)
     page = client.get(f"/my/appeals/{appeal.number}").get_data(as_text=True)
     assert "Which flat?" in page and "/actions/reply" in page
     empty = client.post(f"/my/appeals/{appeal.number}/actions/reply", data={"text": " "})
     assert empty.status_code == 422
-    assert client.post(f"/my/appeals/{appeal.number}/actions/reply",
-                       data={"text": "Flat 12"}).status_code == 302
+    assert (
+        client.post(
+            f"/my/appeals/{appeal.number}/actions/reply", data={"text": "Flat 12"}
+        ).status_code
+        == 302
+    )
     staff.post(f"/review/appeals/{appeal.number}/actions/answer", data={"text": "Fixed on Monday."})
     page = client.get(f"/my/appeals/{appeal.number}").get_data(as_text=True)
     assert "Fixed on Monday." in page and "/actions/rate" in page and "/actions/complain" in page
-    response = client.post(f"/my/appeals/{appeal.number}/actions/complain",
-                           data={"text": "It is not fixed."})
+    response = client.post(
+        f"/my/appeals/{appeal.number}/actions/complain", data={"text": "It is not fixed."}
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/receipt")
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "data-access-code" in receipt
-    assert client.post(f"/my/appeals/{appeal.number}/actions/rate",
-                       data={"rating": "2", "comment": "Slow"}).status_code == 302
+    assert (
+        client.post(
+            f"/my/appeals/{appeal.number}/actions/rate", data={"rating": "2", "comment": "Slow"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Appeal, appeal.id).status == "closed"
 
@@ -191,3 +213,30 @@ def test_citizen_actions_need_access_to_the_appeal(client, action):
     appeal, _ = make_appeal(TUESDAY_MORNING)
     response = client.post(f"/my/appeals/{appeal.number}/actions/{action}", data={"text": "x"})
     assert response.status_code == 404
+
+
+def test_head_extends_and_returns_through_the_pages(client):
+    head = make_staff(role="head")
+    login(client, head)
+    appeal, _ = make_appeal(TUESDAY_MORNING)
+    page = client.get(f"/review/appeals/{appeal.number}").get_data(as_text=True)
+    assert "/actions/extend" in page and "/actions/assign" in page
+    too_far = client.post(f"/review/appeals/{appeal.number}/actions/extend",
+                          data={"due_on": "2030-01-01", "reason": "Inspection"})
+    assert too_far.status_code == 422 and "at most 2 months" in too_far.get_data(as_text=True)
+    ok = client.post(f"/review/appeals/{appeal.number}/actions/extend",
+                     data={"due_on": "2027-01-11", "reason": "Inspection"})
+    assert ok.status_code == 302
+    client.post(f"/review/appeals/{appeal.number}/actions/return",
+                data={"ground": "insulting_language", "comment": ""})
+    db.session.expire_all()
+    stored = db.session.get(Appeal, appeal.id)
+    assert stored.status == "returned" and stored.extensions_count == 1
+
+
+def test_answer_template_is_inserted_without_javascript(client, official):
+    appeal, _ = make_appeal(TUESDAY_MORNING, language="en")
+    page = client.get(f"/review/appeals/{appeal.number}").get_data(as_text=True)
+    template_id = re.search(r'<option value="(\d+)"[^>]*>Question resolved', page).group(1)
+    filled = client.get(f"/review/appeals/{appeal.number}?template={template_id}")
+    assert "Your appeal has been considered." in filled.get_data(as_text=True)

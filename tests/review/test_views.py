@@ -221,14 +221,20 @@ def test_head_extends_and_returns_through_the_pages(client):
     appeal, _ = make_appeal(TUESDAY_MORNING)
     page = client.get(f"/review/appeals/{appeal.number}").get_data(as_text=True)
     assert "/actions/extend" in page and "/actions/assign" in page
-    too_far = client.post(f"/review/appeals/{appeal.number}/actions/extend",
-                          data={"due_on": "2030-01-01", "reason": "Inspection"})
+    too_far = client.post(
+        f"/review/appeals/{appeal.number}/actions/extend",
+        data={"due_on": "2030-01-01", "reason": "Inspection"},
+    )
     assert too_far.status_code == 422 and "at most 2 months" in too_far.get_data(as_text=True)
-    ok = client.post(f"/review/appeals/{appeal.number}/actions/extend",
-                     data={"due_on": "2027-01-11", "reason": "Inspection"})
+    ok = client.post(
+        f"/review/appeals/{appeal.number}/actions/extend",
+        data={"due_on": "2027-01-11", "reason": "Inspection"},
+    )
     assert ok.status_code == 302
-    client.post(f"/review/appeals/{appeal.number}/actions/return",
-                data={"ground": "insulting_language", "comment": ""})
+    client.post(
+        f"/review/appeals/{appeal.number}/actions/return",
+        data={"ground": "insulting_language", "comment": ""},
+    )
     db.session.expire_all()
     stored = db.session.get(Appeal, appeal.id)
     assert stored.status == "returned" and stored.extensions_count == 1

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 DEV := RECEPTION_ENV=development
 
-.PHONY: install run serve db test lint format translations-extract translations clean
+.PHONY: install run serve db test api-check lint format translations-extract translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: db
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# schemathesis against a running app, from the OpenAPI document.
+api-check: install
+	bash .ci/api-check
 
 lint: install
 	$(BIN)/ruff check .

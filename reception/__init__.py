@@ -95,11 +95,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from reception.accounts.views import bp as accounts_bp
+    from reception.api.open311 import bp as open311_bp
+    from reception.api.openapi import bp as openapi_bp
+    from reception.api.v1 import bp as api_bp
     from reception.appeals.views import bp as appeals_bp
     from reception.core.views import bp as core_bp
     from reception.review.views import bp as review_bp
 
-    for blueprint in (core_bp, accounts_bp, appeals_bp, review_bp):
+    for blueprint in (core_bp, accounts_bp, appeals_bp, review_bp, open311_bp, api_bp, openapi_bp):
         app.register_blueprint(blueprint)
 
 

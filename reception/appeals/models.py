@@ -93,6 +93,8 @@ class Appeal(db.Model):
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
+    # The API key an external system filed it with (Open311 shows such a system its own).
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), index=True)
 
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)

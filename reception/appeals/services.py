@@ -109,6 +109,7 @@ def file_appeal(
     channel: str = "web",
     parent: Appeal | None = None,
     screening: dict | None = None,
+    api_key_id: int | None = None,
 ) -> FiledAppeal:
     """Register an appeal: number, dates, routing, attachments, history and e-mail.
 
@@ -153,6 +154,7 @@ def file_appeal(
         citizen=actor if is_citizen else None,
         registered_by=actor if actor is not None and not is_citizen else None,
         parent=parent,
+        api_key_id=api_key_id,
         subject=sub.subject,
         text=sub.text,
         applicant_type=sub.applicant_type,

@@ -34,6 +34,22 @@ MESSAGES = {
 }
 
 
+# The JSON API's error codes for plain HTTP errors.
+API_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
 def _render(code: int, message=None):
     title, default = MESSAGES.get(code, MESSAGES[500])
     if code == 413:
@@ -43,11 +59,18 @@ def _render(code: int, message=None):
             mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             n=current_app.config["MAX_ATTACHMENTS"],
         )
-    wants_json = request.path.startswith(("/api/", "/open311/")) or (
-        request.accept_mimetypes.best == "application/json"
-    )
-    if wants_json:
-        return {"error": {"code": str(code), "message": str(message or title)}}, code
+    if request.path.startswith("/open311/"):
+        from reception.api.formats import errors
+
+        fmt = "xml" if request.path.endswith(".xml") else "json"
+        return errors(fmt, code, message or title)
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return {
+            "error": {
+                "code": API_ERROR_CODES.get(code, str(code)),
+                "message": str(message or title),
+            }
+        }, code
     return render_template(
         "errors/error.html", code=code, title=title, message=message or default
     ), code

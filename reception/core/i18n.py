@@ -15,6 +15,12 @@ def select_locale() -> str:
     if not has_request_context():
         # Jobs and the command line report in English; e-mails force their own locale.
         return "en"
+    if request.path.startswith(("/open311/", "/api/")):
+        # Machines say what they want on each call; the session plays no part.
+        asked = request.args.get("locale", "")[:2]
+        if asked in languages:
+            return asked
+        return request.accept_languages.best_match(languages) or "en"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

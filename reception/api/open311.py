@@ -1,0 +1,429 @@
+"""Open311 GeoReport v2: services are categories, requests are appeals.
+
+GET answers never carry personal data: no name, IIN, e-mail, phone or address, and for
+appeals other than the key's own only the subject stands for the description. Without a
+key only appeals published with the applicant's consent are listed; with a key, also the
+requests that key filed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from flask import Blueprint, current_app, request
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from reception.api.auth import current_api_key, rate_limit_key
+from reception.api.formats import errors, respond
+from reception.appeals.attachments import AttachmentStore
+from reception.appeals.models import Appeal
+from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
+from reception.appeals.submission import LANGUAGES, Submission
+from reception.core.i18n import current_locale
+from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
+from reception.core.types import utcnow
+from reception.directory import queries as directory
+from reception.directory.models import Category
+from reception.domain.deadlines import zone_info
+from reception.domain.identifiers import normalize_registration_number
+from reception.domain.workflow import FINAL_STATUSES
+from reception.extensions import csrf, db, limiter
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+csrf.exempt(bp)
+
+FMT = "<any(json, xml):fmt>"
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+MAX_DESCRIPTION = 4_000
+MAX_WINDOW = timedelta(days=90)
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_PAGE = 100_000
+_URL = re.compile(r"^https?://[^\s<>\"']{1,490}$")
+
+
+def _zone():
+    return zone_info(current_app.config["RECEPTION_TIMEZONE"])
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(_zone()).isoformat(timespec="seconds") if moment else None
+
+
+def _expected(appeal: Appeal) -> str:
+    """The due date as a moment: the end of that working day where the body works."""
+    hours, minutes = (int(p) for p in current_app.config["RECEPTION_WORKDAY_CUTOFF"].split(":"))
+    return datetime.combine(appeal.due_on, time(hours, minutes), _zone()).isoformat()
+
+
+def _notice(appeal: Appeal) -> str:
+    return _(
+        "Registered as %(number)s. The answer is due by %(date)s.",
+        number=appeal.number,
+        date=format_date(appeal.due_on, "long"),
+    )
+
+
+@bp.route(f"/discovery.{FMT}")
+def discovery(fmt: str):
+    base = current_app.config["RECEPTION_BASE_URL"]
+    return respond(
+        fmt,
+        "discovery",
+        {
+            "changeset": "2026-11-23T00:00:00+05:00",
+            "contact": _("Online reception: %(url)s", url=base),
+            "key_service": _("API keys are issued by the administrators of this reception."),
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "url": f"{base}/open311/v2",
+                    "changeset": "2026-11-23T00:00:00+05:00",
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        },
+    )
+
+
+def _service(category: Category, locale: str) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name(locale),
+        "description": category.name(locale),
+        "metadata": True,
+        "type": "realtime",
+        "keywords": "",
+        "group": "",
+    }
+
+
+@bp.route(f"/services.{FMT}")
+def services(fmt: str):
+    locale = current_locale()
+    return respond(
+        fmt, "services", [_service(c, locale) for c in directory.list_categories(db.session)]
+    )
+
+
+@bp.route(f"/services/<service_code>.{FMT}")
+def service_definition(service_code: str, fmt: str):
+    category = directory.get_category(db.session, service_code)
+    if category is None:
+        return errors(fmt, 404, _("Unknown service_code."))
+    locale = current_locale()
+    regions = directory.list_regions(db.session)
+
+    def attribute(order, code, datatype, required, description, values=()):
+        return {
+            "variable": True,
+            "code": code,
+            "datatype": datatype,
+            "required": required,
+            "datatype_description": "",
+            "order": order,
+            "description": str(description),
+            "values": [{"key": key, "name": str(name)} for key, name in values],
+        }
+
+    return respond(
+        fmt,
+        "service_definition",
+        {
+            "service_code": category.code,
+            "attributes": [
+                attribute(
+                    1,
+                    "region",
+                    "singlevaluelist",
+                    True,
+                    _("Region"),
+                    [(r.code, r.name(locale)) for r in regions],
+                ),
+                attribute(
+                    2, "kind", "singlevaluelist", False, _("Kind of appeal"), KIND_LABELS.items()
+                ),
+                attribute(
+                    3,
+                    "iin",
+                    "string",
+                    False,
+                    _("IIN of the applicant, or BIN of an organisation (12 digits)"),
+                ),
+                attribute(
+                    4,
+                    "language",
+                    "singlevaluelist",
+                    False,
+                    _("Language of the answer"),
+                    LANGUAGE_LABELS.items(),
+                ),
+            ],
+        },
+    )
+
+
+def _request_view(appeal: Appeal, *, own: bool, locale: str, extensions: bool) -> dict:
+    public_events = [e for e in appeal.events if e.is_public]
+    latest = public_events[-1] if public_events else None
+    view = {
+        "service_request_id": appeal.number,
+        "status": "closed" if appeal.status in FINAL_STATUSES else "open",
+        "status_notes": str(EVENT_LABELS.get(latest.action, "")) if latest else "",
+        "service_name": appeal.category.name(locale),
+        "service_code": appeal.category.code,
+        "description": appeal.text if own else appeal.subject,
+        "agency_responsible": appeal.authority.name(locale),
+        "service_notice": _notice(appeal),
+        "requested_datetime": _iso(appeal.received_at),
+        "updated_datetime": _iso(appeal.updated_at),
+        "expected_datetime": _expected(appeal),
+        "address": None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
+    if extensions:
+        view["notes"] = [
+            {
+                "datetime": _iso(e.created_at),
+                "description": str(EVENT_LABELS.get(e.action, "")),
+                "type": e.action,
+            }
+            for e in public_events
+        ]
+    return view
+
+
+def _visible(query, key):
+    if key is None:
+        return query.where(Appeal.publish_consent)
+    return query.where(or_(Appeal.publish_consent, Appeal.api_key_id == key.id))
+
+
+def _parse_moment(value: str) -> datetime | None:
+    # An unencoded "+" in a query string arrives as a space: take it back.
+    value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value.strip())
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=_zone())
+
+
+def _comma_list(name: str) -> list[str]:
+    return [part.strip() for part in (request.args.get(name) or "").split(",") if part.strip()]
+
+
+@bp.route(f"/requests.{FMT}", methods=["GET"])
+@limiter.limit("120 per minute", key_func=rate_limit_key)
+def list_requests(fmt: str):
+    key = current_api_key(request.args.get("api_key", ""))
+    query = _visible(select(Appeal), key)
+    ids = _comma_list("service_request_id")
+    if ids:
+        numbers = [n for n in (normalize_registration_number(i) for i in ids[:100]) if n]
+        query = query.where(Appeal.number.in_(numbers))
+    else:
+        problems = []
+        end = _parse_moment(request.args["end_date"]) if request.args.get("end_date") else utcnow()
+        start = (
+            _parse_moment(request.args["start_date"])
+            if request.args.get("start_date")
+            else (end - MAX_WINDOW if end else None)
+        )
+        if start is None or end is None:
+            problems.append(_("start_date and end_date must be ISO 8601 date-times."))
+        elif end < start:
+            problems.append(_("end_date must not be before start_date."))
+        elif end - start > MAX_WINDOW:
+            problems.append(_("start_date and end_date may be at most 90 days apart."))
+        statuses = _comma_list("status")
+        if any(s not in ("open", "closed") for s in statuses):
+            problems.append(_("status must be open, closed, or both separated by a comma."))
+        if problems:
+            return errors(fmt, 400, *problems)
+        query = query.where(Appeal.received_at >= start, Appeal.received_at <= end)
+        codes = _comma_list("service_code")
+        if codes:
+            query = query.join(Category, Appeal.category_id == Category.id).where(
+                Category.code.in_(codes)
+            )
+        if statuses == ["open"]:
+            query = query.where(Appeal.status.not_in([str(s) for s in FINAL_STATUSES]))
+        elif statuses == ["closed"]:
+            query = query.where(Appeal.status.in_([str(s) for s in FINAL_STATUSES]))
+    page_text, size_text = request.args.get("page") or "1", request.args.get("page_size") or ""
+    if (
+        not page_text.isdigit()
+        or not 1 <= int(page_text) <= MAX_PAGE
+        or (size_text and (not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE))
+    ):
+        return errors(fmt, 400, _("page must be from 1 to 100000, page_size from 1 to 200."))
+    page, size = int(page_text), int(size_text or DEFAULT_PAGE_SIZE)
+    appeals = db.session.scalars(
+        query.options(
+            selectinload(Appeal.events),
+            selectinload(Appeal.category),
+            selectinload(Appeal.authority),
+        )
+        .order_by(Appeal.received_at.desc(), Appeal.id.desc())
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    locale = current_locale()
+    extensions = request.args.get("extensions") == "true"
+    return respond(
+        fmt,
+        "service_requests",
+        [
+            _request_view(
+                a,
+                own=key is not None and a.api_key_id == key.id,
+                locale=locale,
+                extensions=extensions,
+            )
+            for a in appeals
+        ],
+    )
+
+
+@bp.route(f"/requests/<service_request_id>.{FMT}")
+def get_request(service_request_id: str, fmt: str):
+    key = current_api_key(request.args.get("api_key", ""))
+    number = normalize_registration_number(service_request_id)
+    appeal = (
+        db.session.scalar(_visible(select(Appeal), key).where(Appeal.number == number))
+        if number
+        else None
+    )
+    if appeal is None:
+        return errors(fmt, 404, _("No such service request."))
+    view = _request_view(
+        appeal,
+        own=key is not None and appeal.api_key_id == key.id,
+        locale=current_locale(),
+        extensions=request.args.get("extensions") == "true",
+    )
+    return respond(fmt, "service_requests", [view])
+
+
+@bp.route(f"/tokens/<token>.{FMT}")
+def token(token: str, fmt: str):
+    # Requests get their id at once, so no token is ever handed out.
+    return errors(fmt, 404, _("Unknown token: this server returns service_request_id at once."))
+
+
+@bp.route(f"/requests.{FMT}", methods=["POST"])
+@limiter.limit("60 per minute", key_func=rate_limit_key)
+def create_request(fmt: str):
+    form = request.form
+    key = current_api_key(form.get("api_key", ""))
+    if key is None:
+        return errors(fmt, 403, _("A valid api_key is required to create requests."))
+    category = directory.get_category(db.session, (form.get("service_code") or "").strip())
+    if category is None:
+        return errors(fmt, 404, _("Unknown service_code."))
+    problems = []
+    lat, long = (form.get("lat") or "").strip(), (form.get("long") or "").strip()
+    address = (form.get("address_string") or "").strip() or (form.get("address_id") or "").strip()
+    if not address and lat and long:
+        address = f"{lat}, {long}"
+    if not address:
+        problems.append(_("A location is required: address_string, address_id, or lat and long."))
+    description = form.get("description") or ""
+    if len(description) > MAX_DESCRIPTION:
+        problems.append(_("description may be at most 4,000 characters."))
+    media_url = (form.get("media_url") or "").strip()
+    if media_url and not _URL.match(media_url):
+        problems.append(_("media_url must be an http or https address."))
+    if problems:
+        return errors(fmt, 400, *problems)
+
+    language = (form.get("attribute[language]") or "").strip() or current_locale()
+    first_line = description.strip().splitlines()[0] if description.strip() else ""
+    submission = Submission.from_mapping(
+        {
+            "kind": (form.get("attribute[kind]") or "application").strip(),
+            "category": category.code,
+            "region": form.get("attribute[region]"),
+            "subject": first_line[:120]
+            or category.name(language if language in LANGUAGES else "en"),
+            "text": description,
+            "full_name": " ".join(
+                p
+                for p in (
+                    (form.get("first_name") or "").strip(),
+                    (form.get("last_name") or "").strip(),
+                )
+                if p
+            ),
+            "iin": form.get("attribute[iin]"),
+            "email": form.get("email"),
+            "phone": form.get("phone"),
+            "address": address,
+            "language": language,
+        }
+    )
+    store = AttachmentStore(Path(current_app.config["UPLOAD_FOLDER"]))
+    actor = key.user if key.user is not None and key.user.is_active else None
+    try:
+        filed = file_appeal(
+            db.session,
+            submission,
+            now=utcnow(),
+            actor=actor,
+            settings=FilingSettings.from_config(current_app.config),
+            store=store,
+            channel="api",
+            api_key_id=key.id,
+            screening={"media_url": media_url} if media_url else None,
+        )
+        db.session.commit()
+    except SubmissionInvalid as invalid:
+        db.session.rollback()
+        return errors(
+            fmt,
+            400,
+            *(
+                f"{OPEN311_FIELDS.get(name, name)}: {message}"
+                for name, message in invalid.errors.items()
+            ),
+        )
+    with force_locale(filed.appeal.language):
+        notice = _notice(filed.appeal)
+    return respond(
+        fmt,
+        "service_requests",
+        [
+            {
+                "service_request_id": filed.appeal.number,
+                "service_notice": notice,
+                "account_id": None,
+            }
+        ],
+    )
+
+
+# Our field names as an Open311 client knows them, for error messages.
+OPEN311_FIELDS = {
+    "kind": "attribute[kind]",
+    "region": "attribute[region]",
+    "iin": "attribute[iin]",
+    "language": "attribute[language]",
+    "category": "service_code",
+    "subject": "description",
+    "text": "description",
+    "full_name": "first_name, last_name",
+    "address": "address_string",
+    "email": "email",
+    "phone": "phone",
+}

@@ -1,0 +1,226 @@
+"""The JSON API for staff systems: a key tied to a user acts as that user.
+
+The same services as the web pages do the work, so the same rules, events and e-mails
+apply. Errors are always `{"error": {"code", "message"}}`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
+from reception.appeals import queries as appeal_queries
+from reception.appeals.views import attachment_store, local_today
+from reception.appeals.workflow import ActionRefused, WorkflowSettings
+from reception.core.types import utcnow
+from reception.directory import queries as directory
+from reception.domain.workflow import available_actions
+from reception.extensions import csrf, db, limiter
+from reception.review import queries
+from reception.review.actions import STAFF_ACTIONS, perform_staff_action
+from reception.review.policies import staff_may_view
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+STAFF_API_ROLES = ("official", "head", "operator", "admin")
+
+
+class ApiError(HTTPException):
+    def __init__(self, status: int, code: str, message, field: str | None = None):
+        super().__init__(description=str(message))
+        self.code = status
+        self.api_code = code
+        self.field = field
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    body = {"error": {"code": error.api_code, "message": error.description}}
+    if error.field:
+        body["error"]["field"] = error.field
+    response = jsonify(body)
+    response.status_code = error.code
+    if error.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="reception"'
+    return response
+
+
+@bp.before_request
+def authenticate():
+    secret = bearer_secret()
+    if not secret:
+        raise ApiError(401, "unauthorized", _("Send the API key as 'Authorization: Bearer <key>'."))
+    key = current_api_key(secret)
+    if key is None:
+        raise ApiError(401, "unauthorized", _("The API key is unknown or revoked."))
+    user = key.user
+    if user is None or not user.is_active or user.role not in STAFF_API_ROLES:
+        raise ApiError(403, "forbidden", _("This API key does not act for a staff member."))
+
+
+def _user():
+    return current_api_key(bearer_secret()).user
+
+
+limiter.limit("300 per minute", key_func=rate_limit_key)(bp)
+
+
+def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
+    locale = "en"
+    data = {
+        "number": appeal.number,
+        "status": appeal.status,
+        "kind": appeal.kind,
+        "channel": appeal.channel,
+        "language": appeal.language,
+        "category": appeal.category.code,
+        "region": appeal.region.code,
+        "authority": appeal.authority.code,
+        "executor": appeal.executor.email if appeal.executor else None,
+        "subject": appeal.subject,
+        "received_at": appeal.received_at.isoformat(),
+        "registered_on": appeal.registered_on.isoformat(),
+        "due_on": appeal.due_on.isoformat(),
+        "overdue": appeal.status in ("registered", "in_progress") and appeal.due_on < today,
+        "updated_at": appeal.updated_at.isoformat(),
+        "answered_at": appeal.answered_at.isoformat() if appeal.answered_at else None,
+        "extensions_count": appeal.extensions_count,
+        "actions": [
+            str(a)
+            for a in available_actions(appeal.status, _user().role)
+            if str(a) in STAFF_ACTIONS
+        ],
+    }
+    if detail:
+        data.update(
+            authority_name=appeal.authority.name(locale),
+            text=appeal.text,
+            applicant={
+                "type": appeal.applicant_type,
+                "full_name": appeal.full_name,
+                "iin": appeal.iin,
+                "email": appeal.email,
+                "phone": appeal.phone,
+                "address": appeal.address,
+            },
+            publish_consent=appeal.publish_consent,
+            attachments=[
+                {
+                    "id": a.id,
+                    "name": a.original_name,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "event_id": a.event_id,
+                }
+                for a in appeal.attachments
+            ],
+            events=[
+                {
+                    "action": e.action,
+                    "from_status": e.from_status,
+                    "to_status": e.to_status,
+                    "public": e.is_public,
+                    "comment": e.comment,
+                    "data": e.data,
+                    "actor": e.actor.email if e.actor else None,
+                    "actor_role": e.actor_role,
+                    "created_at": e.created_at.isoformat(),
+                }
+                for e in queries.all_events(db.session, appeal)
+            ],
+        )
+    return data
+
+
+@bp.route("/appeals")
+def list_appeals():
+    filters = queries.QueueFilters.from_args(request.args)
+    if filters.errors:
+        field, message = next(iter(filters.errors.items()))
+        raise ApiError(400, "bad_request", message, field)
+    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    today = local_today()
+    page = queries.list_queue(
+        db.session,
+        _user(),
+        filters,
+        today=today,
+        calendar=calendar,
+        page_size=current_app.config["REVIEW_PAGE_SIZE"],
+    )
+    return jsonify(
+        {
+            "items": [_appeal_json(a, today=today) for a in page.items],
+            "page": page.page,
+            "pages": page.pages,
+            "total": page.total,
+        }
+    )
+
+
+def _visible_appeal(number: str):
+    appeal = appeal_queries.get_appeal_by_number(db.session, number)
+    if appeal is None or not staff_may_view(_user(), appeal):
+        raise ApiError(404, "not_found", _("No such appeal."))
+    return appeal
+
+
+@bp.route("/appeals/<number>")
+def get_appeal(number: str):
+    return jsonify(_appeal_json(_visible_appeal(number), today=local_today(), detail=True))
+
+
+REFUSAL_STATUS = {"invalid": 422, "not_allowed": 409, "conflict": 409, "not_found": 404}
+
+
+@bp.route("/appeals/<number>/actions", methods=["POST"])
+def post_action(number: str):
+    appeal = _visible_appeal(number)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "bad_request", _("Send a JSON object with an 'action' field."))
+    action = payload.get("action")
+    if not isinstance(action, str) or action not in STAFF_ACTIONS:
+        raise ApiError(
+            400,
+            "bad_request",
+            _("Unknown action. Use one of: %(codes)s.", codes=", ".join(STAFF_ACTIONS)),
+            "action",
+        )
+    # Every field is text on the way in, as from a form; anything else counts as empty.
+    data = {
+        k: str(v) if isinstance(v, (str, int, float)) and not isinstance(v, bool) else ""
+        for k, v in payload.items()
+    }
+    store = attachment_store()
+    try:
+        with store.guard():
+            event = perform_staff_action(
+                db.session,
+                appeal,
+                action,
+                actor=_user(),
+                now=utcnow(),
+                settings=WorkflowSettings.from_config(current_app.config),
+                store=store,
+                data=data,
+            )
+            db.session.commit()
+    except ActionRefused as refused:
+        db.session.rollback()
+        raise ApiError(
+            REFUSAL_STATUS.get(refused.code, 422), refused.code, refused.message, refused.field
+        ) from None
+    return jsonify(
+        {
+            "event": {
+                "action": event.action,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "created_at": event.created_at.isoformat(),
+            },
+            "appeal": _appeal_json(appeal, today=local_today()),
+        }
+    )

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 DEV := RECEPTION_ENV=development
 
-.PHONY: install run serve db test api-check lint format translations-extract translations clean
+.PHONY: install run serve db test api-check bench-dashboard lint format translations-extract translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: install
 # schemathesis against a running app, from the OpenAPI document.
 api-check: install
 	bash .ci/api-check
+
+# The dashboard at 10,000 and 1,000,000 appeals on PostgreSQL (several minutes).
+bench-dashboard: install
+	$(BIN)/python -m bench.dashboard_ratio
 
 lint: install
 	$(BIN)/ruff check .

@@ -128,11 +128,18 @@ class Config:
     RECEPTION_REMIND_DAYS = 2
     RECEPTION_AUTO_CLOSE_DAYS = 30  # calendar days after the answer
     REVIEW_PAGE_SIZE = 25
+    # Public statistics show a body only when it has answered at least this many appeals
+    # in the last year: fewer would be unfair to it.
+    STATS_MIN_ANSWERED = 10
 
     MAX_TEXT_LENGTH = 10_000
     MAX_SUBJECT_LENGTH = 300
 
     DEMO_DATA_ALLOWED = False
+
+    # argon2 cost; None keeps the library's recommended values (RFC 9106, low memory).
+    ARGON2_TIME_COST: int | None = None
+    ARGON2_MEMORY_COST: int | None = None
 
 
 class DevelopmentConfig(Config):
@@ -154,6 +161,9 @@ class TestingConfig(Config):
     MAIL_TRANSPORT = "memory"
     DEMO_DATA_ALLOWED = True
     RECEPTION_BASE_URL = "https://reception.test"
+    # Cheap hashing: hundreds of tests log in; the algorithm is the same.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8 * 1024
 
 
 class ProductionConfig(Config):

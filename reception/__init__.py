@@ -39,6 +39,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         logging.basicConfig()
         logging.getLogger("reception").setLevel(logging.INFO)
 
+    from reception.accounts.passwords import configure_hashing
+
+    configure_hashing(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
@@ -95,14 +98,26 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from reception.accounts.views import bp as accounts_bp
+    from reception.admin.views import bp as admin_bp
     from reception.api.open311 import bp as open311_bp
     from reception.api.openapi import bp as openapi_bp
     from reception.api.v1 import bp as api_bp
     from reception.appeals.views import bp as appeals_bp
     from reception.core.views import bp as core_bp
+    from reception.monitoring.views import bp as monitoring_bp
     from reception.review.views import bp as review_bp
 
-    for blueprint in (core_bp, accounts_bp, appeals_bp, review_bp, open311_bp, api_bp, openapi_bp):
+    for blueprint in (
+        core_bp,
+        accounts_bp,
+        appeals_bp,
+        review_bp,
+        admin_bp,
+        monitoring_bp,
+        open311_bp,
+        api_bp,
+        openapi_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -1,6 +1,7 @@
 """Every model of the application, imported in one place for metadata and Alembic."""
 
 from reception.accounts.models import ApiKey, User
+from reception.admin.models import AuditEntry
 from reception.appeals.models import Appeal, AppealEvent, Attachment, RegistrationCounter
 from reception.directory.models import (
     AnswerTemplate,
@@ -18,6 +19,7 @@ __all__ = [
     "Appeal",
     "AppealEvent",
     "Attachment",
+    "AuditEntry",
     "Authority",
     "Category",
     "DeliveryAttempt",

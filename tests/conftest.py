@@ -22,6 +22,7 @@ from reception.extensions import db
 
 # Tables written by tests, children first; reference data stays for the whole run.
 TEST_DATA_TABLES = (
+    "audit_log",
     "delivery_attempts",
     "outbox_messages",
     "attachments",
@@ -60,6 +61,8 @@ class IsolatedClient(FlaskClient):
         self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
 
     def open(self, *args, **kwargs):
+        # Buffered, so that a streamed body is read while its request context still exists.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

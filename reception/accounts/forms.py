@@ -27,3 +27,9 @@ class RegisterForm(FlaskForm):
             EqualTo("password", _l("The passwords do not match.")),
         ],
     )
+
+
+class SetPasswordForm(FlaskForm):
+    # The checks are the password policy in services.set_password, shared with the tests.
+    password = PasswordField(_l("New password"))
+    password_confirm = PasswordField(_l("Repeat the password"))

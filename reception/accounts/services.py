@@ -99,3 +99,21 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
         return None
     user.last_login_at = now
     return user
+
+
+def set_password(
+    session: Session, user: User, password: str, confirmation: str, *, now: datetime
+) -> None:
+    """Set a new password (from an invitation link) after checking it against the policy."""
+    errors: dict[str, object] = {}
+    problem = password_problem(password or "", user.email)
+    if not password:
+        errors["password"] = _l("This field is required.")
+    elif problem:
+        errors["password"] = problem
+    elif password != confirmation:
+        errors["password_confirm"] = _l("The passwords do not match.")
+    if errors:
+        raise AccountError(errors)
+    user.password_hash = hash_password(password)
+    user.last_login_at = now

@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from reception.accounts import services
-from reception.accounts.forms import LoginForm, RegisterForm
+from reception.accounts.forms import LoginForm, RegisterForm, SetPasswordForm
+from reception.accounts.invitations import InvitationSettings, read_invitation_token
 from reception.core.i18n import current_locale
 from reception.core.types import utcnow
 from reception.extensions import db, limiter
@@ -53,6 +54,8 @@ def _start_session(user) -> None:
 def home_for(user) -> str:
     if user.role == "citizen":
         return url_for("appeals.my_appeals")
+    if user.role == "admin":
+        return url_for("admin.home")
     return url_for("review.queue")
 
 
@@ -112,3 +115,40 @@ def register():
             return redirect(url_for("appeals.my_appeals"))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def set_password(token: str):
+    """Set the password from an invitation link, then start a session."""
+    settings = InvitationSettings.from_config(current_app.config)
+    user = read_invitation_token(db.session, token, settings=settings, now=utcnow())
+    if user is None:
+        return render_template("accounts/set_password_invalid.html"), 404
+    form = SetPasswordForm()
+    status = 200
+    if request.method == "POST":
+        try:
+            services.set_password(
+                db.session,
+                user,
+                form.password.data or "",
+                form.password_confirm.data or "",
+                now=utcnow(),
+            )
+            db.session.commit()
+        except services.AccountError as refused:
+            db.session.rollback()
+            for name, message in refused.errors.items():
+                form[name].errors = [message]
+            status = 422
+        else:
+            _start_session(user)
+            flash(_("Your password is set and you are logged in."), "success")
+            return redirect(home_for(user))
+    response = current_app.make_response(
+        (render_template("accounts/set_password.html", form=form, user=user), status)
+    )
+    # The address is a secret until it is used: keep it out of caches.
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -71,6 +71,7 @@ class Appeal(db.Model):
         CheckConstraint("status <> 'closed' OR closed_at IS NOT NULL", name="closed_at"),
         CheckConstraint("paused_days >= 0 AND extensions_count >= 0", name="counters"),
         Index("ix_appeals_authority_status_due", "authority_id", "status", "due_on"),
+        Index("ix_appeals_registered_on", "registered_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +124,11 @@ class Appeal(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Measured when they happen, for the response-time figures (working days, paused time
+    # excluded): SQL can then aggregate them without a calendar.
+    first_action_days: Mapped[int | None] = mapped_column(Integer)
+    answer_days: Mapped[int | None] = mapped_column(Integer)
+    answered_on_time: Mapped[bool | None] = mapped_column(Boolean)
     extensions_count: Mapped[int] = mapped_column(Integer, default=0)
     forwards_count: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -108,13 +108,17 @@ def apply_transition(
     dates, authority...): set together, so no flush ever sees half a change.
     """
     status = ensure_allowed(appeal, action, role)
+    changes = dict(changes or {})
+    if role in ("official", "head") and appeal.first_action_at is None and action != "note":
+        changes["first_action_at"] = now
+        changes["first_action_days"] = settings.calendar(session).working_days_between(
+            appeal.registered_on, settings.local_date(now)
+        )
     from_status = appeal.status
     with session.no_autoflush:
         appeal.status = str(status)
-        for name, value in (changes or {}).items():
+        for name, value in changes.items():
             setattr(appeal, name, value)
-    if role in ("official", "head") and appeal.first_action_at is None and action != "note":
-        appeal.first_action_at = now
     public = transition_for(action).public
     event = record_event(
         session,

@@ -6,6 +6,14 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 # Shown where the reader chooses the answer's language; in the reader's language.
 LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 
+ROLE_LABELS = {
+    "citizen": _l("Citizen"),
+    "official": _l("Official"),
+    "head": _l("Head"),
+    "operator": _l("Operator"),
+    "admin": _l("Administrator"),
+}
+
 STATUS_LABELS = {
     "registered": _l("Registered"),
     "in_progress": _l("Under review"),

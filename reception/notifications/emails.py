@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal, AppealEvent
+from reception.core.labels import ROLE_LABELS
 from reception.directory.queries import get_authority
+from reception.notifications.models import OutboxMessage
 from reception.notifications.outbox import queue_email
 
 
@@ -99,5 +101,26 @@ def overdue_alert(
             "appeal": appeal,
             "user": head,
             "url": f"{base_url}/review/appeals/{appeal.number}",
+        },
+    )
+
+
+def user_invitation(
+    session: Session, user: User, *, url: str, valid_hours: int, now: datetime
+) -> OutboxMessage:
+    """Invite a new staff member (or let one set a new password) through a one-time link."""
+    return queue_email(
+        session,
+        "invitation",
+        recipient=user.email,
+        locale=_staff_locale(user),
+        now=now,
+        context={
+            "user": user,
+            "role": ROLE_LABELS.get(user.role, user.role),
+            "url": url,
+            "valid_hours": valid_hours,
+            # A re-sent link to someone who already has a password sets a new one.
+            "has_password": user.password_hash is not None,
         },
     )

@@ -25,11 +25,13 @@ from reception.notifications.models import DeliveryAttempt, OutboxMessage
 
 # Access codes (see domain.identifiers): five and five characters of the code alphabet.
 _ACCESS_CODE = re.compile(r"\b[A-Z2-9]{5}-[A-Z2-9]{5}\b")
+# Set-password links of invitations (accounts.invitations): the token is a credential.
+_SET_PASSWORD_LINK = re.compile(r"(/account/set-password/)[A-Za-z0-9_.\-]+")
 
 
 def redact_secrets(body: str) -> str:
-    """Mask access codes in a stored message body."""
-    return _ACCESS_CODE.sub("*****-*****", body)
+    """Mask access codes and set-password tokens in a stored message body."""
+    return _ACCESS_CODE.sub("*****-*****", _SET_PASSWORD_LINK.sub(r"\1*****", body))
 
 
 def queue_email(

@@ -299,7 +299,9 @@ def answer_appeal(
     check_files(uploads, settings.filing.limits)
     template = get_answer_template(session, template, appeal)
     superior = appeal.authority.superior or appeal.authority
-    complain_by = complaint_filing_deadline(settings.local_date(now), settings.rules)
+    today = settings.local_date(now)
+    complain_by = complaint_filing_deadline(today, settings.rules)
+    days = settings.calendar(session).working_days_between(appeal.registered_on, today)
     event = apply_transition(
         session,
         appeal,
@@ -316,7 +318,11 @@ def answer_appeal(
             "complain_by": complain_by.isoformat(),
             "template_id": template.id if template else None,
         },
-        changes={"answered_at": now},
+        changes={
+            "answered_at": now,
+            "answer_days": max(days - appeal.paused_days, 0),
+            "answered_on_time": today <= appeal.due_on,
+        },
     )
     save_attachments(session, appeal, event, uploads, store, now)
     return event

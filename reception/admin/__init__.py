@@ -1,0 +1,1 @@
+"""Administration: the directory, users and roles, API keys, and the audit log of it all."""

@@ -1,0 +1,85 @@
+"""Change the working calendar: decreed days off and working days the package does not know."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reception.accounts.models import User
+from reception.admin.services.common import Checks, line, record, snapshot
+from reception.directory.models import HolidayOverride
+
+HOLIDAY_KINDS = ("day_off", "working_day")
+NOTE_MAX = 300
+# A calendar far outside this is a typing slip, not a decree.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+REQUIRED_DATE = _l("Enter the date.")
+
+
+def add_holiday(
+    session: Session, data: Mapping, *, actor: User | None, now: datetime
+) -> HolidayOverride:
+    """Add a decreed day off or working day; it wins over the holiday package."""
+    checks = Checks()
+    raw_day = line(data, "day")
+    day: date | None = None
+    if not raw_day:
+        checks.fail("day", REQUIRED_DATE)
+    else:
+        try:
+            day = date.fromisoformat(raw_day[:10]) if len(raw_day) == 10 else None
+        except ValueError:
+            day = None
+        if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+            checks.fail(
+                "day",
+                _l(
+                    "Enter a real date between %(first)d and %(last)d, like 2026-03-23.",
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                ),
+            )
+            day = None
+    if day is not None and session.scalar(
+        select(HolidayOverride.id).where(HolidayOverride.day == day)
+    ):
+        checks.fail("day", _l("This date already has an override. Remove it first to change it."))
+    kind = line(data, "kind")
+    if kind not in HOLIDAY_KINDS:
+        checks.fail("kind", _l("Choose whether the day is a day off or a working day."))
+    note = line(data, "note")
+    checks.text("note", note, NOTE_MAX)
+    checks.raise_if_any()
+    override = HolidayOverride(day=day, kind=kind, note=note)
+    session.add(override)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        now=now,
+        entity="holiday_override",
+        entity_id=override.id,
+        action="create",
+        changes=snapshot(override, ("day", "kind", "note")),
+    )
+    return override
+
+
+def remove_holiday(
+    session: Session, override: HolidayOverride, *, actor: User | None, now: datetime
+) -> None:
+    """Remove an override; the package's calendar applies to that day again."""
+    record(
+        session,
+        actor=actor,
+        now=now,
+        entity="holiday_override",
+        entity_id=override.id,
+        action="delete",
+        changes=snapshot(override, ("day", "kind", "note"), removed=True),
+    )
+    session.delete(override)

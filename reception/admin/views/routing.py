@@ -1,0 +1,152 @@
+"""Pages for the routing table and its "where would this appeal go?" tester."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from reception.admin import queries
+from reception.admin.forms import RouteTestForm, RuleForm
+from reception.admin.services import AdminError
+from reception.admin.services import routing as services
+from reception.admin.views.common import (
+    authority_choices,
+    bp,
+    category_choices,
+    flash_refusal,
+    region_choices,
+    row_or_404,
+)
+from reception.core.types import utcnow
+from reception.directory import queries as directory
+from reception.directory.models import RoutingRule
+from reception.extensions import db
+
+
+@bp.route("/routing")
+def routing():
+    filters = {
+        name: queries.arg(request.args, name) for name in ("category", "region", "authority")
+    }
+    return render_template(
+        "admin/routing.html",
+        rules=queries.list_rules(db.session, **filters),
+        filters=filters,
+        categories=queries.list_all_categories(db.session),
+        regions=queries.list_regions(db.session),
+        authorities=queries.list_all_authorities(db.session),
+        rule_kind=services.rule_kind,
+    )
+
+
+def _rule_choices(form: RuleForm) -> None:
+    form.category.choices = category_choices(
+        queries.list_all_categories(db.session), empty=_("Any topic")
+    )
+    form.region.choices = region_choices(queries.list_regions(db.session), empty=_("Any region"))
+    form.authority.choices = authority_choices(
+        [a for a in queries.list_all_authorities(db.session) if a.is_active],
+        empty=_("Choose a state body"),
+    )
+
+
+def _rule_data(rule: RoutingRule) -> dict:
+    return {
+        "category": rule.category.code if rule.category else "",
+        "region": rule.region.code if rule.region else "",
+        "authority": rule.authority.code,
+    }
+
+
+@bp.route("/routing/new", methods=["GET", "POST"])
+def new_rule():
+    if request.method == "POST":
+        form = RuleForm()
+    else:
+        form = RuleForm(data={k: queries.arg(request.args, k) for k in ("category", "region")})
+    status = 200
+    if request.method == "POST":
+        try:
+            services.create_rule(db.session, request.form, actor=current_user, now=utcnow())
+            db.session.commit()
+        except AdminError as refused:
+            db.session.rollback()
+            flash_refusal(form.show_errors(refused.errors))
+            status = 422
+        else:
+            flash(_("The routing rule is created."), "success")
+            return redirect(url_for("admin.routing"))
+    _rule_choices(form)
+    return render_template("admin/rule_form.html", form=form, rule=None), status
+
+
+@bp.route("/routing/<int:rule_id>", methods=["GET", "POST"])
+def edit_rule(rule_id: int):
+    rule = row_or_404(RoutingRule, rule_id)
+    status = 200
+    if request.method == "POST":
+        form = RuleForm()
+        try:
+            changes = services.update_rule(
+                db.session, rule, request.form, actor=current_user, now=utcnow()
+            )
+            db.session.commit()
+        except AdminError as refused:
+            db.session.rollback()
+            flash_refusal(form.show_errors(refused.errors))
+            status = 422
+        else:
+            flash(
+                _("The routing rule is saved.") if changes else _("Nothing was changed."),
+                "success" if changes else "info",
+            )
+            return redirect(url_for("admin.routing"))
+    else:
+        form = RuleForm(data=_rule_data(rule))
+    _rule_choices(form)
+    return render_template(
+        "admin/rule_form.html", form=form, rule=rule, kind=services.rule_kind(rule)
+    ), status
+
+
+@bp.route("/routing/<int:rule_id>/delete", methods=["POST"])
+def delete_rule(rule_id: int):
+    rule = row_or_404(RoutingRule, rule_id)
+    try:
+        services.delete_rule(db.session, rule, actor=current_user, now=utcnow())
+        db.session.commit()
+    except AdminError as refused:
+        db.session.rollback()
+        flash_refusal(refused.errors)
+        return redirect(url_for("admin.edit_rule", rule_id=rule_id))
+    flash(_("The routing rule is deleted."), "success")
+    return redirect(url_for("admin.routing"))
+
+
+@bp.route("/routing/test")
+def test_route():
+    """Show where an appeal on a topic from a region would go, and by which rule."""
+    form = RouteTestForm(request.args)
+    form.category.choices = category_choices(
+        directory.list_categories(db.session), empty=_("Choose a topic")
+    )
+    form.region.choices = region_choices(
+        queries.list_regions(db.session), empty=_("Choose a region")
+    )
+    result = None
+    status = 200
+    if request.args:
+        category = directory.get_category(db.session, queries.arg(request.args, "category"))
+        region = directory.get_region(db.session, queries.arg(request.args, "region", 16))
+        if category is None:
+            form.category.errors = [_("Choose a topic from the list.")]
+        if region is None:
+            form.region.errors = [_("Choose a region from the list.")]
+        if category is not None and region is not None:
+            result = queries.explain_route(db.session, category, region)
+        else:
+            status = 422
+    return render_template(
+        "admin/route_test.html", form=form, result=result, rule_kind=services.rule_kind
+    ), status

@@ -1,0 +1,1 @@
+"""Response-time figures: the dashboard, the overdue list, CSV export, public statistics."""

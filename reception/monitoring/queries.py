@@ -1,0 +1,404 @@
+"""Response-time figures as SQL aggregates; nothing loops over appeals in Python.
+
+Percentiles are nearest-rank (the value at rank ceil(p·n)). The clocks are small whole
+numbers of working days, so each is aggregated into a histogram {days: appeals} by one
+GROUP BY and the percentiles are read off it: no sorting of appeals, the same answers on
+SQLite and PostgreSQL, and the histograms of groups add up to the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Date, and_, case, cast, func, literal, select
+from sqlalchemy.orm import Session, selectinload
+
+from reception.accounts.models import User
+from reception.appeals.models import Appeal
+from reception.directory.models import Authority, Category, Region
+from reception.monitoring.filters import DashboardFilters
+
+OPEN = ("registered", "in_progress", "awaiting_citizen")
+RUNNING = ("registered", "in_progress")
+
+
+def scope_authority_ids(session: Session, user: User) -> set[int] | None:
+    """None for every authority (administrators); for a head, their body and those under it."""
+    if user.role == "admin":
+        return None
+    children: dict[int | None, list[int]] = {}
+    for authority_id, superior_id in session.execute(select(Authority.id, Authority.superior_id)):
+        children.setdefault(superior_id, []).append(authority_id)
+    scope, stack = set(), [user.authority_id]
+    while stack:
+        current = stack.pop()
+        if current is None or current in scope:
+            continue
+        scope.add(current)
+        stack.extend(children.get(current, []))
+    return scope
+
+
+def _conditions(session: Session, filters: DashboardFilters, scope: set[int] | None) -> list:
+    conditions = [
+        Appeal.registered_on >= filters.date_from,
+        Appeal.registered_on <= filters.date_to,
+    ]
+    if scope is not None:
+        conditions.append(Appeal.authority_id.in_(scope or {-1}))
+    lookups = (
+        ("authority", Authority, Appeal.authority_id),
+        ("category", Category, Appeal.category_id),
+        ("region", Region, Appeal.region_id),
+    )
+    for name, model, column in lookups:
+        code = getattr(filters, name)
+        if code:
+            conditions.append(
+                column == select(model.id).where(model.code == code).scalar_subquery()
+            )
+    if filters.kind:
+        conditions.append(Appeal.kind == filters.kind)
+    if filters.channel:
+        conditions.append(Appeal.channel == filters.channel)
+    return conditions
+
+
+def week_start(session: Session, column):
+    """The Monday of the column's week, as a date, in either database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("week", column), Date)
+    return func.date(column, "weekday 0", "-6 days")
+
+
+def group_expression(session: Session, dimension: str):
+    return {
+        "authority": Appeal.authority_id,
+        "category": Appeal.category_id,
+        "region": Appeal.region_id,
+        "kind": Appeal.kind,
+        "channel": Appeal.channel,
+        "week": week_start(session, Appeal.registered_on),
+    }[dimension]
+
+
+@dataclass
+class Figures:
+    """The figures of one group (or of everything)."""
+
+    key: object = None
+    filed: int = 0
+    open: int = 0
+    answered: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    on_time: int = 0
+    forwarded: int = 0
+    extensions: int = 0
+    rated: int = 0
+    rating_sum: int = 0
+    # {working days: number of appeals}: percentiles come from these small histograms.
+    first_action_days: dict = field(default_factory=dict, repr=False)
+    answer_days: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.answered if self.answered else None
+
+    @property
+    def forwarding_rate(self) -> float | None:
+        return self.forwarded / self.filed if self.filed else None
+
+    @property
+    def rating_avg(self) -> float | None:
+        return self.rating_sum / self.rated if self.rated else None
+
+    first_action_p50 = property(lambda self: nearest_rank(self.first_action_days, 1, 2))
+    first_action_p90 = property(lambda self: nearest_rank(self.first_action_days, 9, 10))
+    answer_p50 = property(lambda self: nearest_rank(self.answer_days, 1, 2))
+    answer_p90 = property(lambda self: nearest_rank(self.answer_days, 9, 10))
+
+
+def nearest_rank(histogram: dict, numerator: int, denominator: int) -> int | None:
+    """The value at rank ceil(p·n) of the values a histogram counts (p = num/den)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = (numerator * total + denominator - 1) // denominator
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None
+
+
+COUNTED = (
+    "filed",
+    "open",
+    "answered",
+    "overdue",
+    "due_soon",
+    "on_time",
+    "forwarded",
+    "extensions",
+    "rated",
+    "rating_sum",
+)
+
+
+def combine(groups: list[Figures]) -> Figures:
+    """The figures of all groups together (the histograms add up, so percentiles do too)."""
+    total = Figures()
+    for group in groups:
+        for name in COUNTED:
+            setattr(total, name, getattr(total, name) + getattr(group, name))
+        for name in ("first_action_days", "answer_days"):
+            merged = getattr(total, name)
+            for value, count in getattr(group, name).items():
+                merged[value] = merged.get(value, 0) + count
+    return total
+
+
+def _counts(today: date, soon: date) -> list:
+    running = Appeal.status.in_(RUNNING)
+    return [
+        func.count().label("filed"),
+        func.sum(case((Appeal.status.in_(OPEN), 1), else_=0)).label("open"),
+        func.sum(case((Appeal.answered_at.is_not(None), 1), else_=0)).label("answered"),
+        func.sum(case((and_(running, Appeal.due_on < today), 1), else_=0)).label("overdue"),
+        func.sum(
+            case((and_(running, Appeal.due_on >= today, Appeal.due_on <= soon), 1), else_=0)
+        ).label("due_soon"),
+        func.sum(case((Appeal.answered_on_time.is_(True), 1), else_=0)).label("on_time"),
+        func.sum(case((Appeal.forwards_count > 0, 1), else_=0)).label("forwarded"),
+        func.coalesce(func.sum(Appeal.extensions_count), 0).label("extensions"),
+        func.count(Appeal.rating).label("rated"),
+        func.coalesce(func.sum(Appeal.rating), 0).label("rating_sum"),
+    ]
+
+
+def _histograms(session: Session, column, group, conditions: list) -> dict:
+    """{group key: {value: count}} of a column: one GROUP BY, no sorting of appeals."""
+    key = group if group is not None else literal(None)
+    rows = session.execute(
+        select(key, column, func.count())
+        .where(*conditions, column.is_not(None))
+        .group_by(*([group] if group is not None else []), column)
+    ).all()
+    result: dict = {}
+    for group_key, value, count in rows:
+        result.setdefault(group_key, {})[value] = count
+    return result
+
+
+def _normal_key(key, dimension):
+    if isinstance(key, datetime):
+        return key.date()
+    if dimension == "week" and isinstance(key, str):
+        return date.fromisoformat(key)
+    return key
+
+
+def compute_figures(
+    session: Session,
+    filters: DashboardFilters,
+    scope: set[int] | None,
+    *,
+    today: date,
+    soon: date,
+    dimension: str | None = None,
+) -> list[Figures]:
+    """The figures overall (dimension None: one row) or per group of a dimension.
+
+    Three queries whatever the size: the counts, and a histogram for each clock.
+    """
+    conditions = _conditions(session, filters, scope)
+    group = group_expression(session, dimension) if dimension else None
+    columns = ([group.label("g")] if group is not None else []) + _counts(today, soon)
+    query = select(*columns).where(*conditions)
+    if group is not None:
+        query = query.group_by(group)
+    first = _histograms(session, Appeal.first_action_days, group, conditions)
+    answer = _histograms(session, Appeal.answer_days, group, conditions)
+    result = []
+    for row in session.execute(query).mappings():
+        raw_key = row["g"] if group is not None else None
+        if group is None and not row["filed"]:
+            continue
+        result.append(
+            Figures(
+                key=_normal_key(raw_key, dimension),
+                **{name: int(row[name] or 0) for name in COUNTED},
+                first_action_days=first.get(raw_key, {}),
+                answer_days=answer.get(raw_key, {}),
+            )
+        )
+    return result
+
+
+def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tuple[date, int, int]]:
+    """(week, filed, answered): filed by registration week, answered by answer week."""
+    conditions = _conditions(session, filters, scope)
+    filed_week = week_start(session, Appeal.registered_on)
+    answered_week = week_start(session, Appeal.answered_at)
+    filed = dict(
+        session.execute(
+            select(filed_week, func.count()).where(*conditions).group_by(filed_week)
+        ).all()
+    )
+    answered = dict(
+        session.execute(
+            select(answered_week, func.count())
+            .where(*conditions, Appeal.answered_at.is_not(None))
+            .group_by(answered_week)
+        ).all()
+    )
+
+    def as_date(value):
+        if isinstance(value, datetime):
+            return value.date()
+        return date.fromisoformat(value) if isinstance(value, str) else value
+
+    weeks = sorted({as_date(w) for w in filed} | {as_date(w) for w in answered})
+    filed = {as_date(k): v for k, v in filed.items()}
+    answered = {as_date(k): v for k, v in answered.items()}
+    return [(week, filed.get(week, 0), answered.get(week, 0)) for week in weeks]
+
+
+def list_overdue(session: Session, scope, *, today: date, sort: str, limit: int = 500):
+    """Open appeals past their due date, most overdue first (or by body / number)."""
+    order = {
+        "due": (Appeal.due_on, Appeal.id),
+        "authority": (Appeal.authority_id, Appeal.due_on),
+        "number": (Appeal.number,),
+    }.get(sort, (Appeal.due_on, Appeal.id))
+    query = select(Appeal).where(Appeal.status.in_(RUNNING), Appeal.due_on < today)
+    if scope is not None:
+        query = query.where(Appeal.authority_id.in_(scope or {-1}))
+    return session.scalars(
+        query.options(
+            selectinload(Appeal.authority),
+            selectinload(Appeal.executor),
+            selectinload(Appeal.category),
+        )
+        .order_by(*order)
+        .limit(limit)
+    ).all()
+
+
+EXPORT_COLUMNS = (
+    "number",
+    "kind",
+    "category",
+    "region",
+    "authority",
+    "channel",
+    "status",
+    "received_at",
+    "registered_on",
+    "first_action_at",
+    "answered_at",
+    "closed_at",
+    "due_on",
+    "extended_to",
+    "extensions",
+    "forwards",
+    "overdue",
+    "working_days_to_first_action",
+    "working_days_to_answer",
+    "paused_working_days",
+    "answered_on_time",
+    "rating",
+)
+
+
+def export_rows(
+    session: Session, filters: DashboardFilters, scope, *, today: date
+) -> Iterator[tuple]:
+    """Every filtered appeal with its timestamps, streamed from the database in batches."""
+    conditions = _conditions(session, filters, scope)
+    query = (
+        select(
+            Appeal.number,
+            Appeal.kind,
+            Category.code,
+            Region.code,
+            Authority.code,
+            Appeal.channel,
+            Appeal.status,
+            Appeal.received_at,
+            Appeal.registered_on,
+            Appeal.first_action_at,
+            Appeal.answered_at,
+            Appeal.closed_at,
+            Appeal.due_on,
+            Appeal.extensions_count,
+            Appeal.forwards_count,
+            Appeal.first_action_days,
+            Appeal.answer_days,
+            Appeal.paused_days,
+            Appeal.answered_on_time,
+            Appeal.rating,
+        )
+        .join(Category, Appeal.category_id == Category.id)
+        .join(Region, Appeal.region_id == Region.id)
+        .join(Authority, Appeal.authority_id == Authority.id)
+        .where(*conditions)
+        .order_by(Appeal.id)
+        .execution_options(stream_results=True, yield_per=1000)
+    )
+
+    def stamp(value):
+        return value.isoformat() if value is not None else ""
+
+    for row in session.execute(query):
+        (
+            number,
+            kind,
+            category,
+            region,
+            authority,
+            channel,
+            status,
+            received,
+            registered,
+            first_action,
+            answered,
+            closed,
+            due,
+            extensions,
+            forwards,
+            first_days,
+            answer_days,
+            paused,
+            on_time,
+            rating,
+        ) = row
+        overdue = status in RUNNING and due < today
+        yield (
+            number,
+            kind,
+            category,
+            region,
+            authority,
+            channel,
+            status,
+            stamp(received),
+            stamp(registered),
+            stamp(first_action),
+            stamp(answered),
+            stamp(closed),
+            stamp(due),
+            stamp(due) if extensions else "",
+            extensions,
+            forwards,
+            "yes" if overdue else "no",
+            "" if first_days is None else first_days,
+            "" if answer_days is None else answer_days,
+            paused,
+            "" if on_time is None else ("yes" if on_time else "no"),
+            "" if rating is None else rating,
+        )

@@ -1,0 +1,201 @@
+"""The dashboard and overdue list for administrators and heads; public statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from reception.appeals.views import local_today
+from reception.core.i18n import current_locale
+from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
+from reception.directory import queries as directory
+from reception.directory.models import Authority, Category, Region
+from reception.extensions import db
+from reception.monitoring import public, queries
+from reception.monitoring.filters import DashboardFilters
+
+bp = Blueprint("monitoring", __name__)
+DASHBOARD_ROLES = ("admin", "head")
+
+
+def _require_dashboard_user():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    if current_user.role not in DASHBOARD_ROLES:
+        abort(403)
+    return None
+
+
+def _labels(dimension: str) -> dict:
+    """Names for the group keys of a dimension, in the reader's language."""
+    locale = current_locale()
+
+    if dimension == "authority":
+        return {a.id: a.name(locale) for a in db.session.scalars(db.select(Authority))}
+    if dimension == "category":
+        return {c.id: c.name(locale) for c in db.session.scalars(db.select(Category))}
+    if dimension == "region":
+        return {r.id: r.name(locale) for r in db.session.scalars(db.select(Region))}
+    if dimension == "kind":
+        return dict(KIND_LABELS)
+    if dimension == "channel":
+        return dict(CHANNEL_LABELS)
+    return {}
+
+
+def _context():
+    today = local_today()
+    filters = DashboardFilters.from_args(request.args, db.session, today)
+    scope = queries.scope_authority_ids(db.session, current_user)
+    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    soon = calendar.add_working_days(today, 3)
+    return today, filters, scope, soon
+
+
+@bp.route("/monitoring/")
+def dashboard():
+    refused = _require_dashboard_user()
+    if refused:
+        return refused
+    today, filters, scope, soon = _context()
+    for message in filters.errors.values():
+        flash(message, "warning")
+    groups = queries.compute_figures(
+        db.session, filters, scope, today=today, soon=soon, dimension=filters.group_by
+    )
+    totals = queries.combine(groups)
+    labels = _labels(filters.group_by)
+    groups.sort(key=lambda f: (-f.filed, str(labels.get(f.key, f.key))))
+    trend = queries.weekly_trend(db.session, filters, scope)
+    by_authority = (
+        groups
+        if filters.group_by == "authority"
+        else queries.compute_figures(
+            db.session, filters, scope, today=today, soon=soon, dimension="authority"
+        )
+    )
+    authority_names = _labels("authority")
+    chart_data = {
+        "trend": {
+            "labels": [w.isoformat() for w, _, _ in trend],
+            "filed": [f for _, f, _ in trend],
+            "answered": [a for _, _, a in trend],
+        },
+        "on_time": [
+            {"label": authority_names.get(f.key, ""), "share": round(f.on_time_share * 100, 1)}
+            for f in sorted(by_authority, key=lambda f: -f.answered)[:15]
+            if f.on_time_share is not None
+        ],
+    }
+    return render_template(
+        "monitoring/dashboard.html",
+        filters=filters,
+        totals=totals,
+        groups=groups,
+        labels=labels,
+        trend=trend,
+        # "<" escaped so that no name can close the data block early.
+        chart_json=json.dumps(chart_data, ensure_ascii=False).replace("<", "\\u003c"),
+        categories=directory.list_categories(db.session),
+        regions=directory.list_regions(db.session),
+        authorities=[
+            a for a in directory.list_authorities(db.session) if scope is None or a.id in scope
+        ],
+        scope_is_all=scope is None,
+    )
+
+
+@bp.route("/monitoring/overdue")
+def overdue():
+    refused = _require_dashboard_user()
+    if refused:
+        return refused
+    today = local_today()
+    scope = queries.scope_authority_ids(db.session, current_user)
+    sort = request.args.get("sort", "due")
+    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    appeals = queries.list_overdue(db.session, scope, today=today, sort=sort)
+    rows = [(a, calendar.working_days_between(a.due_on, today)) for a in appeals]
+    return render_template("monitoring/overdue.html", rows=rows, sort=sort, today=today)
+
+
+@bp.route("/monitoring/export.csv")
+def export():
+    refused = _require_dashboard_user()
+    if refused:
+        return refused
+    today, filters, scope, _ = _context()
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(queries.EXPORT_COLUMNS)
+        for count, row in enumerate(queries.export_rows(db.session, filters, scope, today=today)):
+            writer.writerow(row)
+            if count % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    name = f"appeals-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.csv"
+    return Response(
+        stream_with_context(generate()),
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.route("/stats")
+def stats():
+    """Per body: on-time share, median working days to answer, satisfaction; and answers."""
+    today = local_today()
+    filters = DashboardFilters(date_from=today - timedelta(days=365), date_to=today)
+    threshold = current_app.config["STATS_MIN_ANSWERED"]
+    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    rows = queries.compute_figures(
+        db.session,
+        filters,
+        None,
+        today=today,
+        soon=calendar.add_working_days(today, 3),
+        dimension="authority",
+    )
+    names = _labels("authority")
+    fair = sorted(
+        (f for f in rows if f.answered >= threshold), key=lambda f: str(names.get(f.key, ""))
+    )
+    q = " ".join((request.args.get("q") or "").split())[:200]
+    page_text = request.args.get("page") or "1"
+    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 10_000 else 1
+    answers, total = public.list_published_answers(db.session, q=q, page=page, page_size=10)
+    return render_template(
+        "monitoring/stats.html",
+        rows=fair,
+        names=names,
+        threshold=threshold,
+        answers=answers,
+        total=total,
+        q=q,
+        page=page,
+        pages=max(1, -(-total // 10)),
+    )

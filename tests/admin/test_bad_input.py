@@ -1,0 +1,73 @@
+"""Garbage on every administration form and address: a clear answer, no change, no 500."""
+
+import pytest
+from sqlalchemy import func, select
+
+from reception.admin.models import AuditEntry
+from reception.extensions import db
+
+LONG = "я" * 100_000
+GARBAGE = [
+    {},
+    {"code": LONG, "name_kk": LONG, "name_ru": LONG, "name_en": LONG, "title": LONG},
+    {"code": "\x00", "name_kk": "\x00\x01", "email": "\x00@x.kz", "day": "\x00", "note": "\x00"},
+    {"level": ["a", "b"], "region": LONG, "superior": "'; DROP TABLE authorities;--"},
+    {"category": "<script>", "region": "%", "authority": "_", "language": "ru\n"},
+    {"default_term_days": "1e9", "position": "99999999999999999999", "is_active": "maybe"},
+    {"day": "9999-99-99", "kind": LONG, "body": "\r\n" * 20_000},
+    {"email": "a@" + "b" * 300 + ".kz", "role": "admin\x00", "locale": "<b>", "user": LONG},
+    {"name": "\x00", "user": "'\" OR 1=1 --"},
+]
+FORMS = [
+    "/admin/authorities/new",
+    "/admin/categories/new",
+    "/admin/routing/new",
+    "/admin/holidays",
+    "/admin/templates/new",
+    "/admin/users/new",
+    "/admin/api-keys",
+]
+
+
+# One test per form going through every kind of garbage: logging in costs a password hash.
+@pytest.mark.parametrize("url", FORMS)
+def test_forms_refuse_garbage_without_changing_anything(admin_client, url):
+    for data in GARBAGE:
+        response = admin_client.post(url, data=data)
+        assert response.status_code == 422, (data, response.status_code)
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/authorities/1",
+        "/admin/categories/1",
+        "/admin/routing/1",
+        "/admin/templates/1",
+    ],
+)
+def test_edit_forms_refuse_garbage(admin_client, url):
+    for data in GARBAGE:
+        response = admin_client.post(url, data=data)
+        assert response.status_code == 422, (data, response.status_code)
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
+
+
+def test_addresses_with_garbage_never_fail(admin_client):
+    for url in [
+        "/admin/authorities?q=" + "%00" * 300 + "&status=<x>",
+        "/admin/routing?category=" + "x" * 5000 + "&region=%25&authority=_",
+        "/admin/routing/test?category=%00&region=" + "y" * 5000,
+        "/admin/templates?category=%25&language=xyz&status=%00",
+        "/admin/users?role=%00&status=x&q=" + "%25" * 500 + "&page=99999999999",
+        "/admin/audit?entity=user&id=-1&page=0",
+        "/admin/authorities/%00",
+        "/admin/users/-1",
+        "/admin/templates/1e3",
+    ]:
+        assert admin_client.get(url).status_code in (200, 404, 422), url
+
+
+def test_get_on_a_post_only_address_is_not_allowed(admin_client):
+    assert admin_client.get("/admin/routing/1/delete").status_code == 405

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 DEV := RECEPTION_ENV=development
 
-.PHONY: install run serve db test api-check bench-dashboard lint format translations-extract translations clean
+.PHONY: install run serve db test e2e api-check bench-dashboard lint format translations-extract translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ run: db
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Browser tests: flows, screenshots (e2e-artifacts/), accessibility (axe-core), keyboard.
+# Needs Debian's chromium (apt-get install chromium) and node (for axe-core).
+e2e: install tests/e2e/node_modules/axe-core
+	$(BIN)/python -m pytest -o addopts="-ra --import-mode=importlib" tests/e2e
+
+tests/e2e/node_modules/axe-core: tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --silent --no-audit --no-fund
+	touch $@
 
 # schemathesis against a running app, from the OpenAPI document.
 api-check: install

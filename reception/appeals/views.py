@@ -28,7 +28,7 @@ from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.policies import citizen_may_view, grant_browser_access
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
 from reception.appeals.submission import Submission
-from reception.appeals.workflow import ActionRefused, WorkflowSettings
+from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
 from reception.core.i18n import current_locale
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
@@ -257,6 +257,8 @@ def act(number: str, action: str):
     owner = current_user.is_authenticated and current_user.id == appeal.citizen_id
     store = attachment_store()
     try:
+        if action == "withdraw" and request.form.get("confirm") != "yes":
+            raise ActionRefused("invalid", CONFIRM_MESSAGE, "confirm")
         with store.guard():
             result = perform_citizen_action(
                 db.session,

@@ -78,6 +78,7 @@ class WorkflowSettings:
 
 
 NOT_ALLOWED = _l("This action is not available for this appeal now.")
+CONFIRM_MESSAGE = _l("Tick the box to confirm: this ends the consideration of the appeal.")
 
 
 def ensure_allowed(appeal: Appeal, action: str, role: str | None):

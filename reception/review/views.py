@@ -18,7 +18,7 @@ from flask_login import current_user
 from reception.appeals import queries as appeal_queries
 from reception.appeals.attachments import read_uploads
 from reception.appeals.views import attachment_store, local_today
-from reception.appeals.workflow import ActionRefused, WorkflowSettings
+from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
 from reception.core.labels import EVENT_LABELS, RETURN_GROUND_LABELS, TERMINATION_GROUND_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
@@ -126,6 +126,10 @@ def appeal(number: str):
     return _render_appeal(_staff_appeal(number))
 
 
+# Actions that end the consideration ask the person to confirm on the page (not in the API).
+CONFIRMED_ACTIONS = ("return", "terminate", "mark_duplicate")
+
+
 @bp.route("/appeals/<number>/actions/<action>", methods=["POST"])
 def act(number: str, action: str):
     appeal = _staff_appeal(number)
@@ -133,6 +137,8 @@ def act(number: str, action: str):
         abort(404)
     store = attachment_store()
     try:
+        if action in CONFIRMED_ACTIONS and request.form.get("confirm") != "yes":
+            raise ActionRefused("invalid", CONFIRM_MESSAGE, "confirm")
         with store.guard():
             perform_staff_action(
                 db.session,

@@ -231,9 +231,14 @@ def test_head_extends_and_returns_through_the_pages(client):
         data={"due_on": "2027-01-11", "reason": "Inspection"},
     )
     assert ok.status_code == 302
-    client.post(
+    unconfirmed = client.post(
         f"/review/appeals/{appeal.number}/actions/return",
         data={"ground": "insulting_language", "comment": ""},
+    )
+    assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.get_data(as_text=True)
+    client.post(
+        f"/review/appeals/{appeal.number}/actions/return",
+        data={"ground": "insulting_language", "comment": "", "confirm": "yes"},
     )
     db.session.expire_all()
     stored = db.session.get(Appeal, appeal.id)
@@ -246,3 +251,19 @@ def test_answer_template_is_inserted_without_javascript(client, official):
     template_id = re.search(r'<option value="(\d+)"[^>]*>Question resolved', page).group(1)
     filled = client.get(f"/review/appeals/{appeal.number}?template={template_id}")
     assert "Your appeal has been considered." in filled.get_data(as_text=True)
+
+
+def test_withdrawal_asks_the_citizen_to_confirm(client):
+    appeal, code = make_appeal(TUESDAY_MORNING)
+    track(client, appeal, code)
+    refused = client.post(
+        f"/my/appeals/{appeal.number}/actions/withdraw", data={"reason": "Solved"}
+    )
+    assert refused.status_code == 422 and "Tick the box" in refused.get_data(as_text=True)
+    assert "Solved" in refused.get_data(as_text=True)
+    done = client.post(
+        f"/my/appeals/{appeal.number}/actions/withdraw", data={"reason": "Solved", "confirm": "yes"}
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Appeal, appeal.id).status == "withdrawn"

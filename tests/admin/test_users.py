@@ -278,7 +278,7 @@ def test_the_invitation_is_sent_again_and_a_new_link_works(admin_client):
 
 
 def test_someone_with_a_password_gets_a_link_to_set_a_new_one(admin_client):
-    official = make_staff()
+    official = make_staff(locale="en")  # the e-mail comes in the person's language
     admin_client.post(f"/admin/users/{official.id}/invite")
     message = db.session.scalar(select(OutboxMessage))
     assert "set a new password" in message.body_text

@@ -16,6 +16,19 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 apikeys_cli = AppGroup("apikeys", help="Manage API keys.")
 outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
 deadlines_cli = AppGroup("deadlines", help="The daily deadline job.")
+# A fixed number for pg_try_advisory_xact_lock: any host may start the daily job, one runs it.
+DEADLINES_LOCK = 73_110_001
+
+
+def take_job_lock(key: int) -> bool:
+    """Take a PostgreSQL advisory lock for this transaction; other databases need none."""
+    if db.engine.dialect.name != "postgresql":
+        return True
+    from sqlalchemy import text
+
+    return bool(
+        db.session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar()
+    )
 
 
 @deadlines_cli.command("remind")
@@ -27,6 +40,9 @@ def deadlines_remind_command():
     from reception.appeals.jobs import remind_deadlines
     from reception.appeals.workflow import WorkflowSettings
 
+    if not take_job_lock(DEADLINES_LOCK):
+        click.echo("deadlines: another host is running the job now; nothing to do here.")
+        return
     report = remind_deadlines(
         db.session, now=utcnow(), settings=WorkflowSettings.from_config(current_app.config)
     )

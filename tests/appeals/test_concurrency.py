@@ -15,7 +15,7 @@ from reception.extensions import db
 from tests.conftest import TUESDAY_MORNING
 from tests.factories import appeal_data
 
-FILINGS = 40
+FILINGS = 200
 
 
 def test_concurrent_filings_get_unique_gap_free_numbers(app, postgres_only):

@@ -94,3 +94,18 @@ def test_outbox_send_delivers_pending_mail(app):
     make_appeal(TUESDAY_MORNING)
     output = run(app, "outbox", "send")
     assert "1 sent" in output
+
+
+def test_deadline_job_runs_on_one_host_at_a_time(app, postgres_only):
+    from sqlalchemy import text
+
+    from reception.cli import DEADLINES_LOCK
+
+    with db.engine.connect() as other_host:
+        other_host.execute(text("SELECT pg_advisory_lock(:key)"), {"key": DEADLINES_LOCK})
+        try:
+            output = run(app, "deadlines", "remind")
+        finally:
+            other_host.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": DEADLINES_LOCK})
+    assert "another host is running the job" in output
+    assert "reminders" in run(app, "deadlines", "remind")

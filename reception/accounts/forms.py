@@ -11,6 +11,10 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address."))])
+
+
 class RegisterForm(FlaskForm):
     full_name = StringField(
         _l("Full name"),

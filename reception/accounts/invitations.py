@@ -49,8 +49,16 @@ def _serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=SALT, signer=Signer)
 
 
-def make_invitation_token(user: User, *, settings: InvitationSettings, now: datetime) -> str:
-    return _serializer(settings.secret_key, now).dumps({"u": user.id, "p": _fingerprint(user)})
+RESET_VALID_HOURS = 2
+
+
+def make_invitation_token(
+    user: User, *, settings: InvitationSettings, now: datetime, purpose: str = "invite"
+) -> str:
+    """A link token; a password reset ("reset") lives RESET_VALID_HOURS, an invitation longer."""
+    return _serializer(settings.secret_key, now).dumps(
+        {"u": user.id, "p": _fingerprint(user), "k": purpose}
+    )
 
 
 def read_invitation_token(
@@ -60,12 +68,16 @@ def read_invitation_token(
     if not token or len(token) > 500:
         return None
     try:
-        data = _serializer(settings.secret_key, now).loads(
-            token, max_age=int(timedelta(hours=settings.valid_hours).total_seconds())
+        data, issued = _serializer(settings.secret_key, now).loads(
+            token,
+            max_age=int(timedelta(hours=settings.valid_hours).total_seconds()),
+            return_timestamp=True,
         )
     except BadSignature:  # also covers expired tokens
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    if data.get("k") == "reset" and now - issued > timedelta(hours=RESET_VALID_HOURS):
         return None
     user = session.get(User, data["u"]) if 0 < data["u"] < 2**31 else None
     if user is None or not user.is_active or data.get("p") != _fingerprint(user):

@@ -18,11 +18,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from reception.accounts import services
-from reception.accounts.forms import LoginForm, RegisterForm, SetPasswordForm
-from reception.accounts.invitations import InvitationSettings, read_invitation_token
+from reception.accounts.forms import ForgotPasswordForm, LoginForm, RegisterForm, SetPasswordForm
+from reception.accounts.invitations import (
+    RESET_VALID_HOURS,
+    InvitationSettings,
+    make_invitation_token,
+    read_invitation_token,
+)
 from reception.core.i18n import current_locale
 from reception.core.types import utcnow
 from reception.extensions import db, limiter
+from reception.notifications import emails
 
 bp = Blueprint("accounts", __name__)
 
@@ -152,3 +158,24 @@ def set_password(token: str):
     # The address is a secret until it is used: keep it out of caches.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
+def forgot_password():
+    """Send a one-time link to set a new password; say the same whoever asks."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.get_user_by_email(db.session, form.email.data)
+        if user is not None and user.is_active:
+            settings = InvitationSettings.from_config(current_app.config)
+            now = utcnow()
+            token = make_invitation_token(user, settings=settings, now=now, purpose="reset")
+            emails.password_reset(
+                db.session, user, url=settings.url(token), valid_hours=RESET_VALID_HOURS, now=now
+            )
+            db.session.commit()
+        # The same answer for an unknown address: the page must not reveal who has an account.
+        return render_template("accounts/forgot_sent.html", email=form.email.data)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/forgot.html", form=form), status

@@ -105,6 +105,20 @@ def overdue_alert(
     )
 
 
+def password_reset(
+    session: Session, user: User, *, url: str, valid_hours: int, now: datetime
+) -> OutboxMessage:
+    """Send a one-time link to set a new password, in the person's language."""
+    return queue_email(
+        session,
+        "password_reset",
+        recipient=user.email,
+        locale=user.locale or "kk",
+        now=now,
+        context={"user": user, "url": url, "valid_hours": valid_hours},
+    )
+
+
 def user_invitation(
     session: Session, user: User, *, url: str, valid_hours: int, now: datetime
 ) -> OutboxMessage:

@@ -60,6 +60,7 @@ ACCESS = {
     "core.set_language": PUBLIC,
     "static": PUBLIC,
     "accounts.login": PUBLIC,
+    "accounts.forgot_password": PUBLIC,
     "accounts.logout": PUBLIC,
     "accounts.register": PUBLIC,
     # A forged set-password link is "not found" for everyone.

@@ -15,16 +15,16 @@ class SmtpTransport:
         self.sender = sender
 
     def send(self, message: OutboxMessage) -> None:
-        mail.send(
-            Message(
-                subject=message.subject,
-                recipients=[message.recipient],
-                body=message.body_text,
-                html=message.body_html,
-                sender=self.sender,
-                extra_headers={"Message-ID": message.message_id},
-            )
+        email = Message(
+            subject=message.subject,
+            recipients=[message.recipient],
+            body=message.body_text,
+            html=message.body_html,
+            sender=self.sender,
         )
+        # Our stable id replaces Flask-Mail's fresh one (one Message-ID header, not two).
+        email.msgId = message.message_id
+        mail.send(email)
 
 
 class ConsoleTransport:

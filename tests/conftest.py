@@ -137,4 +137,9 @@ def make_app(app):
         other.test_client_class = IsolatedClient
         return other
 
-    return build
+    yield build
+    # The limiter is one object for every app: an app built here with limits on must not
+    # leave them on for the tests that follow.
+    from reception.extensions import limiter
+
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]

@@ -328,6 +328,33 @@ def answer_appeal(
     return event
 
 
+def _end_consideration(
+    session: Session,
+    appeal: Appeal,
+    action: str,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    comment,
+    data: dict,
+    changes: dict | None = None,
+) -> AppealEvent:
+    """End the consideration (return, terminate, duplicate): a pause ends with it."""
+    return apply_transition(
+        session,
+        appeal,
+        action,
+        actor=actor,
+        role=actor.role,
+        now=now,
+        settings=settings,
+        comment=optional_text(comment, "comment", MAX_COMMENT),
+        data=data,
+        changes={**(changes or {}), **pause_ended(session, appeal, now, settings)},
+    )
+
+
 def return_appeal(
     session: Session,
     appeal: Appeal,
@@ -355,17 +382,15 @@ def return_appeal(
             ),
             "ground",
         )
-    return apply_transition(
+    return _end_consideration(
         session,
         appeal,
         "return",
         actor=actor,
-        role=actor.role,
         now=now,
         settings=settings,
-        comment=optional_text(comment, "comment", MAX_COMMENT),
+        comment=comment,
         data={"ground": ground},
-        changes=pause_ended(session, appeal, now, settings),
     )
 
 
@@ -384,17 +409,15 @@ def terminate_appeal(
     ground = str(ground or "").strip()
     if ground not in TERMINATION_GROUNDS:
         raise ActionRefused("invalid", _l("Choose the ground for stopping."), "ground")
-    return apply_transition(
+    return _end_consideration(
         session,
         appeal,
         "terminate",
         actor=actor,
-        role=actor.role,
         now=now,
         settings=settings,
-        comment=optional_text(comment, "comment", MAX_COMMENT),
+        comment=comment,
         data={"ground": ground},
-        changes=pause_ended(session, appeal, now, settings),
     )
 
 
@@ -413,17 +436,16 @@ def mark_duplicate(
     earlier = get_appeal_by_number(session, str(number or "")[:64])
     if earlier is None or earlier.id == appeal.id or earlier.received_at > appeal.received_at:
         raise ActionRefused("invalid", _l("Enter the number of an earlier appeal."), "number")
-    return apply_transition(
+    return _end_consideration(
         session,
         appeal,
         "mark_duplicate",
         actor=actor,
-        role=actor.role,
         now=now,
         settings=settings,
-        comment=optional_text(comment, "comment", MAX_COMMENT),
+        comment=comment,
         data={"duplicate_of": earlier.number},
-        changes={"duplicate_of_id": earlier.id, **pause_ended(session, appeal, now, settings)},
+        changes={"duplicate_of_id": earlier.id},
     )
 
 

@@ -47,9 +47,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_commands(app)
 
     from reception.core.errors import install_error_pages
-    from reception.core.security import install_security_headers
+    from reception.core.security import install_input_guard, install_security_headers
     from reception.core.templating import install_template_helpers
 
+    install_input_guard(app)
     install_security_headers(app)
     install_error_pages(app)
     install_template_helpers(app)

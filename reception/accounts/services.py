@@ -28,7 +28,7 @@ class AccountError(Exception):
 
 
 def normalize_email(value: str) -> str:
-    return (value or "").strip().lower()
+    return (value or "").replace("\x00", "").strip().lower()
 
 
 def password_problem(password: str, email: str = ""):

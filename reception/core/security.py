@@ -1,6 +1,6 @@
 """Headers that every response carries."""
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 # No inline scripts or styles anywhere: the templates use classes and static files only.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -16,6 +16,27 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in str(value) for value in values)
+
+
+def install_input_guard(app: Flask) -> None:
+    """Refuse NUL characters anywhere in a request: no person types them, and PostgreSQL
+    cannot store or even compare text that holds them."""
+
+    @app.before_request
+    def refuse_nul_characters():
+        candidates = [
+            *request.args.keys(),
+            *request.args.values(),
+            *(request.view_args or {}).values(),
+        ]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            candidates += [*request.form.keys(), *request.form.values()]
+        if _has_nul(candidates):
+            abort(400)
 
 
 def install_security_headers(app: Flask) -> None:

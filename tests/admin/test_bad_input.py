@@ -30,11 +30,18 @@ FORMS = [
 
 
 # One test per form going through every kind of garbage: logging in costs a password hash.
+
+
+def expected_refusal(data: dict) -> int:
+    """422 with messages beside the fields; 400 for a NUL character, refused before any view."""
+    return 400 if any("\x00" in str(value) for value in data.values()) else 422
+
+
 @pytest.mark.parametrize("url", FORMS)
 def test_forms_refuse_garbage_without_changing_anything(admin_client, url):
     for data in GARBAGE:
         response = admin_client.post(url, data=data)
-        assert response.status_code == 422, (data, response.status_code)
+        assert response.status_code == expected_refusal(data), (data, response.status_code)
     assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
 
 
@@ -50,7 +57,7 @@ def test_forms_refuse_garbage_without_changing_anything(admin_client, url):
 def test_edit_forms_refuse_garbage(admin_client, url):
     for data in GARBAGE:
         response = admin_client.post(url, data=data)
-        assert response.status_code == 422, (data, response.status_code)
+        assert response.status_code == expected_refusal(data), (data, response.status_code)
     assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
 
 
@@ -66,7 +73,7 @@ def test_addresses_with_garbage_never_fail(admin_client):
         "/admin/users/-1",
         "/admin/templates/1e3",
     ]:
-        assert admin_client.get(url).status_code in (200, 404, 422), url
+        assert admin_client.get(url).status_code in (200, 400, 404, 422), url
 
 
 def test_get_on_a_post_only_address_is_not_allowed(admin_client):

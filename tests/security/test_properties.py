@@ -9,6 +9,8 @@ from reception.accounts.apikeys import create_api_key
 from reception.extensions import db
 from tests.factories import make_staff
 
+# NUL characters are refused with 400 by a guard before any view (PostgreSQL cannot hold
+# them); every other answer is the handler's own.
 text = st.text(max_size=300)
 maybe = st.one_of(
     st.none(),
@@ -50,14 +52,14 @@ def form(values: dict) -> dict:
 @given(st.fixed_dictionaries({name: maybe for name in FIELDS}))
 def test_the_appeal_form_never_fails(client, values):
     response = client.post("/appeals/new", data=form(values))
-    assert response.status_code in (302, 422)
+    assert response.status_code in (302, 400, 422)
 
 
 @FAST
 @given(number=maybe, code=maybe)
 def test_tracking_never_fails(client, number, code):
     response = client.post("/track", data=form({"number": number, "code": code}))
-    assert response.status_code in (200, 404)
+    assert response.status_code in (200, 400, 404)
 
 
 @FAST
@@ -69,9 +71,9 @@ def test_registration_and_log_in_never_fail(client, email, password, confirm, na
             {"email": email, "password": password, "password_confirm": confirm, "full_name": name}
         ),
     )
-    assert registered.status_code in (302, 422)
+    assert registered.status_code in (302, 400, 422)
     logged = client.post("/login", data=form({"email": email, "password": password}))
-    assert logged.status_code in (200, 302, 401)
+    assert logged.status_code in (200, 302, 400, 401)
 
 
 OPEN311 = (

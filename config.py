@@ -26,6 +26,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _env_list(name: str, default: str) -> tuple[str, ...]:
+    value = os.environ.get(name, default)
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def _database_url(default: str) -> str:
     url = os.environ.get("DATABASE_URL", default)
     # Hosting platforms hand out "postgres://" URLs; SQLAlchemy needs the driver named.
@@ -137,6 +142,13 @@ class Config:
 
     DEMO_DATA_ALLOWED = False
 
+    # Roles that must log in with a second factor (TOTP app + recovery codes). Others may
+    # turn it on under Account security. Comma-separated in the environment.
+    TWO_FACTOR_REQUIRED_ROLES = _env_list("RECEPTION_2FA_ROLES", "head,admin")
+    # The name authenticator apps show beside the code.
+    TWO_FACTOR_ISSUER = os.environ.get("RECEPTION_2FA_ISSUER", "Reception")
+    RATELIMIT_TWO_FACTOR = "5 per minute; 20 per hour"
+
     # argon2 cost; None keeps the library's recommended values (RFC 9106, low memory).
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST: int | None = None
@@ -148,6 +160,9 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")
     DEMO_DATA_ALLOWED = True
+    # The demo's head and administrator log in with a password only, so that anyone can try
+    # the product without an authenticator app; set RECEPTION_2FA_ROLES to try it.
+    TWO_FACTOR_REQUIRED_ROLES = _env_list("RECEPTION_2FA_ROLES", "")
 
 
 class TestingConfig(Config):
@@ -161,6 +176,8 @@ class TestingConfig(Config):
     MAIL_TRANSPORT = "memory"
     DEMO_DATA_ALLOWED = True
     RECEPTION_BASE_URL = "https://reception.test"
+    # Tests that are about the second factor turn it on; the rest log in with a password.
+    TWO_FACTOR_REQUIRED_ROLES = ()
     # Cheap hashing: hundreds of tests log in; the algorithm is the same.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8 * 1024

@@ -98,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from reception.accounts.two_factor_views import bp as two_factor_bp
     from reception.accounts.views import bp as accounts_bp
     from reception.admin.views import bp as admin_bp
     from reception.api.open311 import bp as open311_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         core_bp,
         accounts_bp,
+        two_factor_bp,
         appeals_bp,
         review_bp,
         admin_bp,

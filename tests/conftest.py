@@ -30,6 +30,7 @@ TEST_DATA_TABLES = (
     "appeals",
     "registration_counters",
     "api_keys",
+    "recovery_codes",
     "users",
     "holiday_overrides",
 )

@@ -37,3 +37,12 @@ class SetPasswordForm(FlaskForm):
     # The checks are the password policy in services.set_password, shared with the tests.
     password = PasswordField(_l("New password"))
     password_confirm = PasswordField(_l("Repeat the password"))
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """One code: 6 digits from the app, or (at log-in) a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=32)],
+    )

@@ -1,4 +1,6 @@
-"""Set-password links for invited staff: signed, expiring, and good for one use.
+"""Links sent by e-mail: set a password (invitation, reset) and confirm an address.
+
+Signed, expiring, and good for one use.
 
 The token carries the user's id and a fingerprint of the current password hash. Setting a
 password changes the hash, so the link stops working the moment it has been used, and
@@ -62,9 +64,18 @@ def make_invitation_token(
 
 
 def read_invitation_token(
-    session: Session, token: str, *, settings: InvitationSettings, now: datetime
+    session: Session,
+    token: str,
+    *,
+    settings: InvitationSettings,
+    now: datetime,
+    purposes: tuple[str, ...] = ("invite", "reset"),
 ) -> User | None:
-    """Return the active user a valid, unused, unexpired token was made for, or None."""
+    """Return the active user a valid, unused, unexpired token was made for, or None.
+
+    A token is good only for what it was made for: an e-mail confirmation link cannot set
+    a password, nor a password link confirm an address.
+    """
     if not token or len(token) > 500:
         return None
     try:
@@ -76,6 +87,8 @@ def read_invitation_token(
     except BadSignature:  # also covers expired tokens
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    if data.get("k", "invite") not in purposes:
         return None
     if data.get("k") == "reset" and now - issued > timedelta(hours=RESET_VALID_HOURS):
         return None

@@ -43,6 +43,13 @@ def password_problem(password: str, email: str = ""):
     return None
 
 
+def check_password(password: str, email: str = "") -> None:
+    """Refuse a password that breaks the policy, with the message beside the field."""
+    problem = password_problem(password or "", email)
+    if problem:
+        raise AccountError({"password": problem})
+
+
 def get_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
 
@@ -58,6 +65,7 @@ def create_user(
     authority: Authority | None = None,
     position: str = "",
     locale: str | None = None,
+    email_confirmed: bool = True,
 ) -> User:
     """Add a user after checking the e-mail, password, role and authority."""
     errors: dict[str, object] = {}
@@ -86,6 +94,9 @@ def create_user(
         position=position,
         locale=locale,
         created_at=now,
+        # Accounts made by an administrator or on the command line count as confirmed; a
+        # citizen's own registration is confirmed by the link sent to the address.
+        email_confirmed_at=now if email_confirmed else None,
     )
     session.add(user)
     return user
@@ -117,3 +128,6 @@ def set_password(
         raise AccountError(errors)
     user.password_hash = hash_password(password)
     user.last_login_at = now
+    # The link came to the address: it is proved.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now

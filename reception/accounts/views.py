@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -11,20 +9,30 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from reception.accounts import services
 from reception.accounts.forms import ForgotPasswordForm, LoginForm, RegisterForm, SetPasswordForm
 from reception.accounts.invitations import (
+    INVITATION_VALID_HOURS,
     RESET_VALID_HOURS,
     InvitationSettings,
     make_invitation_token,
     read_invitation_token,
 )
+from reception.accounts.passwords import hash_password
+from reception.accounts.sessions import (
+    clear_session_keeping_language,
+    home_for,
+    safe_next,
+    start_pending_login,
+    start_session,
+)
+from reception.accounts.two_factor import TwoFactorPolicy
 from reception.core.i18n import current_locale
 from reception.core.types import utcnow
 from reception.extensions import db, limiter
@@ -33,94 +41,158 @@ from reception.notifications import emails
 bp = Blueprint("accounts", __name__)
 
 
-def safe_next(target: str | None, default: str) -> str:
-    """Follow `next` only to a path on this site (no open redirects)."""
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
-
-
-def _clear_session_keeping_language() -> None:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-
-
-def _start_session(user) -> None:
-    # A fresh session on log-in closes session fixation.
-    _clear_session_keeping_language()
-    login_user(user)
-    session.permanent = True
-
-
-def home_for(user) -> str:
-    if user.role == "citizen":
-        return url_for("appeals.my_appeals")
-    if user.role == "admin":
-        return url_for("admin.home")
-    return url_for("review.queue")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.email.data, form.password.data, now=utcnow())
-        if user is not None:
+        now = utcnow()
+        user = services.authenticate(db.session, form.email.data, form.password.data, now=now)
+        next_url = safe_next(request.args.get("next"), "")
+        if user is None:
+            db.session.rollback()
+            form.password.errors = [_("The e-mail or password is wrong.")]
+            status = 401
+        elif user.email_confirmed_at is None:
+            # The password is right but the address is not proved yet: send a new link.
+            db.session.rollback()
+            _send_confirmation(user, now)
             db.session.commit()
-            _start_session(user)
+            form.email.errors = [
+                _(
+                    "Confirm your e-mail address first: we have sent a new link to %(email)s.",
+                    email=user.email,
+                )
+            ]
+            status = 403
+        elif user.two_factor_enabled:
+            # The log-in is finished (and recorded) after the second step.
+            db.session.rollback()
+            start_pending_login(user, next_url)
+            return redirect(url_for("two_factor.verify"))
+        else:
+            db.session.commit()
+            start_session(user)
             flash(_("You are logged in."), "success")
-            return redirect(safe_next(request.args.get("next"), home_for(user)))
-        db.session.rollback()
-        form.password.errors = [_("The e-mail or password is wrong.")]
-    status = 200 if request.method == "GET" else 401
+            if TwoFactorPolicy.from_config(current_app.config).required_for(user):
+                return redirect(url_for("two_factor.setup"))
+            return redirect(next_url or home_for(user))
+    elif request.method == "POST":
+        status = 401
     return render_template("accounts/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
     logout_user()
-    _clear_session_keeping_language()
+    clear_session_keeping_language()
     flash(_("You are logged out."), "success")
     return redirect(url_for("core.home"))
+
+
+def _send_confirmation(user, now) -> None:
+    settings = InvitationSettings.from_config(current_app.config)
+    token = make_invitation_token(user, settings=settings, now=now, purpose="confirm")
+    emails.confirm_email(
+        db.session,
+        user,
+        url=f"{settings.base_url}{url_for('accounts.confirm_email', token=token)}",
+        valid_hours=INVITATION_VALID_HOURS,
+        now=now,
+    )
+
+
+def _sent(email: str):
+    return render_template(
+        "accounts/register_sent.html", email=email, days=INVITATION_VALID_HOURS // 24
+    )
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
 def register():
+    """Create a citizen account; it works once the link sent to the address is opened.
+
+    The answer is the same whether or not the address already has an account: the owner
+    of an existing one gets an e-mail saying so instead, so that the page cannot be used
+    to find out who is registered.
+    """
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegisterForm()
     if form.validate_on_submit():
+        now = utcnow()
+        existing = services.get_user_by_email(db.session, form.email.data)
         try:
-            user = services.create_user(
-                db.session,
-                email=form.email.data,
-                password=form.password.data,
-                role="citizen",
-                full_name=form.full_name.data,
-                locale=current_locale(),
-                now=utcnow(),
-            )
+            if existing is None:
+                user = services.create_user(
+                    db.session,
+                    email=form.email.data,
+                    password=form.password.data,
+                    role="citizen",
+                    full_name=form.full_name.data,
+                    locale=current_locale(),
+                    now=now,
+                    email_confirmed=False,
+                )
+                db.session.flush()
+                _send_confirmation(user, now)
+            else:
+                services.check_password(form.password.data, existing.email)
+                hash_password(form.password.data)  # the same time as creating an account
+                emails.registration_attempt(
+                    db.session,
+                    existing,
+                    locale=current_locale(),
+                    login_url=f"{current_app.config['RECEPTION_BASE_URL']}{url_for('accounts.login')}",
+                    reset_url=(
+                        f"{current_app.config['RECEPTION_BASE_URL']}"
+                        f"{url_for('accounts.forgot_password')}"
+                    ),
+                    now=now,
+                )
             db.session.commit()
         except services.AccountError as refused:
             db.session.rollback()
             for name, message in refused.errors.items():
                 if name in form:
                     form[name].errors = [message]
+        except IntegrityError:
+            # The same address registered at the same moment by another request.
+            db.session.rollback()
+            return _sent(form.email.data)
         else:
-            _start_session(user)
-            flash(_("Your account is ready. Appeals you file now appear in My appeals."), "success")
-            return redirect(url_for("appeals.my_appeals"))
+            return _sent(form.email.data)
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/register/confirm/<token>")
+def confirm_email(token: str):
+    """Open the account whose address this link proves, and log its owner in."""
+    settings = InvitationSettings.from_config(current_app.config)
+    user = read_invitation_token(
+        db.session, token, settings=settings, now=utcnow(), purposes=("confirm",)
+    )
+    if user is None:
+        return render_template(
+            "accounts/confirm_invalid.html", days=INVITATION_VALID_HOURS // 24
+        ), 404
+    if user.email_confirmed_at is not None:
+        # The link logs in once; after that it only says where to go.
+        flash(_("Your e-mail address is already confirmed. Please log in."), "info")
+        return redirect(url_for("accounts.login"))
+    user.email_confirmed_at = utcnow()
+    db.session.commit()
+    flash(_("Your e-mail address is confirmed and your account is ready."), "success")
+    if user.two_factor_enabled:
+        start_pending_login(user, "")
+        return redirect(url_for("two_factor.verify"))
+    start_session(user)
+    return redirect(home_for(user))
 
 
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
@@ -128,7 +200,9 @@ def register():
 def set_password(token: str):
     """Set the password from an invitation link, then start a session."""
     settings = InvitationSettings.from_config(current_app.config)
-    user = read_invitation_token(db.session, token, settings=settings, now=utcnow())
+    user = read_invitation_token(
+        db.session, token, settings=settings, now=utcnow(), purposes=("invite", "reset")
+    )
     if user is None:
         return render_template("accounts/set_password_invalid.html"), 404
     form = SetPasswordForm()
@@ -149,7 +223,12 @@ def set_password(token: str):
                 form[name].errors = [message]
             status = 422
         else:
-            _start_session(user)
+            if user.two_factor_enabled:
+                # A new password does not replace the second factor.
+                start_pending_login(user, "")
+                flash(_("Your password is set. Now enter the code from your app."), "success")
+                return redirect(url_for("two_factor.verify"))
+            start_session(user)
             flash(_("Your password is set and you are logged in."), "success")
             return redirect(home_for(user))
     response = current_app.make_response(

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "update": _l("Changed"),
     "deactivate": _l("Deactivated"),
     "reactivate": _l("Reactivated"),
+    "reset_two_factor": _l("Two-step verification reset"),
     "delete": _l("Deleted"),
     "invite": _l("Invitation sent"),
     "revoke": _l("Revoked"),
@@ -54,6 +55,7 @@ ACTION_LABELS = {
 
 # Names of the fields that the audit log records changes of.
 FIELD_LABELS = {
+    "two_factor": _l("Two-step verification"),
     "code": _l("Code"),
     "name_kk": _l("Name in Kazakh"),
     "name_ru": _l("Name in Russian"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 
-from reception.accounts.views import safe_next
+from reception.accounts.sessions import safe_next
 from reception.extensions import db
 
 bp = Blueprint("core", __name__)

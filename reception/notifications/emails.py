@@ -138,3 +138,35 @@ def user_invitation(
             "has_password": user.password_hash is not None,
         },
     )
+
+
+def confirm_email(
+    session: Session, user: User, *, url: str, valid_hours: int, now: datetime
+) -> OutboxMessage:
+    """Ask a citizen who has just registered to prove the address by opening a link."""
+    return queue_email(
+        session,
+        "confirm_email",
+        recipient=user.email,
+        locale=user.locale or "kk",
+        now=now,
+        context={"user": user, "url": url, "valid_hours": valid_hours},
+    )
+
+
+def registration_attempt(
+    session: Session, user: User, *, locale: str, login_url: str, reset_url: str, now: datetime
+) -> OutboxMessage:
+    """Tell the owner of an address that someone tried to register it again.
+
+    The registration page answers the same as for a new address; only the owner learns
+    that the account exists.
+    """
+    return queue_email(
+        session,
+        "registration_attempt",
+        recipient=user.email,
+        locale=user.locale or locale,
+        now=now,
+        context={"user": user, "login_url": login_url, "reset_url": reset_url},
+    )

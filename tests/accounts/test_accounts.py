@@ -5,23 +5,6 @@ from reception.extensions import db
 from tests.factories import PASSWORD, make_user
 
 
-def test_citizen_registers_and_is_logged_in(client):
-    response = client.post(
-        "/register",
-        data={
-            "full_name": "Айгүл Серікова",
-            "email": "Aigul@Example.kz",
-            "password": PASSWORD,
-            "password_confirm": PASSWORD,
-        },
-    )
-    assert response.status_code == 302
-    user = db.session.query(User).one()
-    assert user.email == "aigul@example.kz" and user.role == "citizen"
-    assert user.password_hash.startswith("$argon2")
-    assert client.get("/my/appeals").status_code == 200
-
-
 def test_registration_refuses_a_weak_password_and_keeps_the_rest(client):
     response = client.post(
         "/register",

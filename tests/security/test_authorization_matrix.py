@@ -65,6 +65,13 @@ ACCESS = {
     "accounts.register": PUBLIC,
     # A forged set-password link is "not found" for everyone.
     "accounts.set_password": dict.fromkeys(ROLES, HIDDEN),
+    "accounts.confirm_email": dict.fromkeys(ROLES, HIDDEN),
+    # The second log-in step needs the password step first; logged-in users are sent on.
+    "two_factor.verify": LOGGED_IN,
+    "two_factor.settings": LOGGED_IN,
+    "two_factor.setup": LOGGED_IN,
+    "two_factor.new_recovery_codes": LOGGED_IN,
+    "two_factor.disable": LOGGED_IN,
     "appeals.new": PUBLIC,
     "appeals.track": PUBLIC,
     "monitoring.stats": PUBLIC,
@@ -118,6 +125,7 @@ ADMIN_ENDPOINTS = (
     "deactivate_user",
     "invite_user",
     "reactivate_user",
+    "reset_two_factor",
     "new_user",
 )
 ACCESS.update({f"admin.{name}": ADMIN for name in ADMIN_ENDPOINTS})

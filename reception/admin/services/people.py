@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reception.accounts import two_factor
 from reception.accounts.apikeys import create_api_key
 from reception.accounts.invitations import InvitationSettings, make_invitation_token
 from reception.accounts.models import ROLES, STAFF_ROLES_WITH_AUTHORITY, ApiKey, User
@@ -231,6 +232,26 @@ def reactivate_user(session: Session, user: User, *, actor: User | None, now: da
         entity_id=user.id,
         action="reactivate",
         changes={"is_active": [False, True]},
+    )
+
+
+def reset_two_factor(session: Session, user: User, *, actor: User | None, now: datetime) -> None:
+    """Forget a person's second factor (a lost phone); they set it up again at next log-in."""
+    if not user.two_factor_enabled and not user.totp_secret:
+        raise AdminError({"_": _l("Two-step verification is not set up for this account.")})
+    if actor is not None and user.id == actor.id:
+        raise AdminError(
+            {"_": _l("You cannot reset your own two-step verification: ask another administrator.")}
+        )
+    two_factor.reset(session, user)
+    record(
+        session,
+        actor=actor,
+        now=now,
+        entity="user",
+        entity_id=user.id,
+        action="reset_two_factor",
+        changes={"two_factor": [True, False]},
     )
 
 

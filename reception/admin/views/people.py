@@ -129,6 +129,7 @@ def edit_user(user_id: int):
         form=form,
         user=user,
         keys=queries.list_api_keys(db.session, user=user),
+        two_factor_roles=current_app.config["TWO_FACTOR_REQUIRED_ROLES"],
     ), status
 
 
@@ -160,6 +161,15 @@ def reactivate_user(user_id: int):
         user_id,
         lambda user: services.reactivate_user(db.session, user, actor=current_user, now=utcnow()),
         _("The account is active again."),
+    )
+
+
+@bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
+def reset_two_factor(user_id: int):
+    return _account_step(
+        user_id,
+        lambda user: services.reset_two_factor(db.session, user, actor=current_user, now=utcnow()),
+        _("Two-step verification is reset: the person sets it up again at the next log-in."),
     )
 
 

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -205,6 +206,7 @@ def set_password(token: str):
     )
     if user is None:
         return render_template("accounts/set_password_invalid.html"), 404
+    g.reader_locale = user.locale
     form = SetPasswordForm()
     status = 200
     if request.method == "POST":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
@@ -26,6 +26,9 @@ def select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    # A page opened from a link in an e-mail speaks the language of the person it was for.
+    if g.get("reader_locale") in languages:
+        return g.reader_locale
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )

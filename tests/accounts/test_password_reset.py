@@ -72,3 +72,14 @@ def test_bad_input_gets_a_message(client):
     response = client.post("/password/forgot", data={"email": ""})
     assert response.status_code == 422
     assert "Enter your e-mail address." in response.get_data(as_text=True)
+
+
+def test_the_link_opens_in_the_language_of_the_account(client):
+    make_user(email="citizen@example.kz", locale="ru")
+    client.post("/password/forgot", data={"email": "citizen@example.kz"})
+    path = reset_link(db.session.scalar(select(OutboxMessage))).split("reception.test", 1)[1]
+    page = client.get(path, headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and 'lang="ru"' in page.get_data(as_text=True)
+    # A language the reader chose on the site still wins.
+    client.get("/lang/kk")
+    assert 'lang="kk"' in client.get(path).get_data(as_text=True)

@@ -314,9 +314,13 @@ def list_templates(
 @dataclass
 class UserFilters:
     role: str = ""
-    status: str = ""  # "", active, inactive, invited (no password yet)
+    # "", active, inactive, invited (no password yet), no_two_factor (active, not set up)
+    status: str = ""
+    authority: str = ""  # a state body's code
     q: str = ""
     page: int = 1
+
+    STATUSES = ("active", "inactive", "invited", "no_two_factor")
 
     @classmethod
     def from_args(cls, args: Mapping) -> UserFilters:
@@ -324,7 +328,8 @@ class UserFilters:
         status = arg(args, "status")
         return cls(
             role=role if role in ROLES else "",
-            status=status if status in ("active", "inactive", "invited") else "",
+            status=status if status in cls.STATUSES else "",
+            authority=arg(args, "authority", 64),
             q=arg(args, "q", 200),
             page=page_number(args.get("page")),
         )
@@ -344,6 +349,12 @@ def list_users(session: Session, filters: UserFilters, page_size: int = PAGE_SIZ
         query = query.where(~User.is_active)
     elif filters.status == "invited":
         query = query.where(User.is_active, User.password_hash.is_(None))
+    elif filters.status == "no_two_factor":
+        query = query.where(User.is_active, User.totp_enabled_at.is_(None))
+    if filters.authority:
+        query = query.where(
+            User.authority_id.in_(select(Authority.id).where(Authority.code == filters.authority))
+        )
     if filters.q:
         pattern = _like(filters.q)
         query = query.where(

@@ -94,6 +94,7 @@ def test_the_invited_person_sets_a_password_and_is_logged_in(admin_client, clien
     user = invite(admin_client)
     link = invitation_link(db.session.scalar(select(OutboxMessage)))
     admin_client.post("/logout")
+    client.get("/lang/en")  # the page would otherwise speak the invited person's language
     page = client.get(link)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "aigerim@example.kz" in page.get_data(as_text=True)
@@ -299,6 +300,28 @@ def test_list_filters_by_role_status_and_text(admin_client):
     assert listed("q=мұқан") == {"citizen@example.kz"}
     assert "admin@example.kz" in listed("role=admin")
     assert listed("role=emperor&status=lost&page=abc") >= {"citizen@example.kz"}
+
+
+def test_list_filters_by_state_body_and_missing_second_factor(admin_client):
+    make_staff(role="head")
+    make_staff(authority_code="almaty-akimat", email="official.almaty@example.kz")
+    protected = make_staff(email="protected@example.kz")
+    protected.totp_secret = "JBSWY3DPEHPK3PXP"
+    protected.totp_enabled_at = protected.created_at
+    db.session.commit()
+
+    def listed(query):
+        html = admin_client.get("/admin/users?" + query).get_data(as_text=True)
+        return set(re.findall(r"[\w.\-]+@example\.kz", html.split("<tbody>", 1)[-1]))
+
+    assert listed("authority=astana-akimat") == {
+        "head.astana-akimat@example.kz",
+        "protected@example.kz",
+    }
+    assert listed("authority=almaty-akimat") == {"official.almaty@example.kz"}
+    assert "protected@example.kz" not in listed("status=no_two_factor")
+    assert "head.astana-akimat@example.kz" in listed("status=no_two_factor&role=head")
+    assert listed("authority=no-such-body") == set()
 
 
 def test_list_paginates(admin_client, app):

@@ -36,7 +36,8 @@ def users():
         "admin/users.html",
         page=queries.list_users(db.session, filters),
         filters=filters,
-        args={k: v for k, v in request.args.items() if k in ("role", "status", "q")},
+        authorities=authority_choices(queries.list_all_authorities(db.session), empty=_("All")),
+        args={k: v for k, v in request.args.items() if k in ("role", "status", "authority", "q")},
     )
 
 

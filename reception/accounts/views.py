@@ -94,13 +94,18 @@ def logout():
     return redirect(url_for("core.home"))
 
 
+def _absolute(endpoint: str, **values) -> str:
+    """A link for an e-mail: the public address of the site, then the page."""
+    return f"{current_app.config['RECEPTION_BASE_URL']}{url_for(endpoint, **values)}"
+
+
 def _send_confirmation(user, now) -> None:
     settings = InvitationSettings.from_config(current_app.config)
     token = make_invitation_token(user, settings=settings, now=now, purpose="confirm")
     emails.confirm_email(
         db.session,
         user,
-        url=f"{settings.base_url}{url_for('accounts.confirm_email', token=token)}",
+        url=_absolute("accounts.confirm_email", token=token),
         valid_hours=INVITATION_VALID_HOURS,
         now=now,
     )
@@ -148,11 +153,8 @@ def register():
                     db.session,
                     existing,
                     locale=current_locale(),
-                    login_url=f"{current_app.config['RECEPTION_BASE_URL']}{url_for('accounts.login')}",
-                    reset_url=(
-                        f"{current_app.config['RECEPTION_BASE_URL']}"
-                        f"{url_for('accounts.forgot_password')}"
-                    ),
+                    login_url=_absolute("accounts.login"),
+                    reset_url=_absolute("accounts.forgot_password"),
                     now=now,
                 )
             db.session.commit()

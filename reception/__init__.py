@@ -46,6 +46,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
 
+    from reception.core.database import install_connection_release
     from reception.core.errors import install_error_pages
     from reception.core.security import install_input_guard, install_security_headers
     from reception.core.templating import install_template_helpers
@@ -53,6 +54,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     install_input_guard(app)
     install_security_headers(app)
     install_error_pages(app)
+    install_connection_release(app)  # after db.init_app, so that it runs before its teardown
     install_template_helpers(app)
     return app
 
@@ -84,15 +86,21 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from sqlalchemy.exc import OperationalError
+        from flask import g
+        from sqlalchemy.exc import SQLAlchemyError
 
         from reception.accounts.models import User
+        from reception.core.database import database_unavailable, forget_transaction
 
         try:
             user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        except OperationalError:
-            # The database is away: the error page must still render, as a visitor.
-            db.session.rollback()
+        except SQLAlchemyError as error:
+            if not (database_unavailable(error) and g.get("rendering_error_page")):
+                # On an ordinary page the error answers 503, as any other query's would:
+                # treating the user as logged out would send them to the log-in form.
+                raise
+            # An error page is being shown and the database is away: show it as to a visitor.
+            forget_transaction()
             return None
         return user if user is not None and user.is_active else None
 

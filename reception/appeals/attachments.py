@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reception.core.database import database_unavailable
+
 # Magic numbers of the accepted formats; a renamed .exe is none of them.
 _SIGNATURES = (
     (b"%PDF-", "application/pdf"),
@@ -83,12 +85,18 @@ class AttachmentStore:
 
     @contextmanager
     def guard(self):
-        """Remove the files written inside the block if the block fails."""
+        """Remove the files written inside the block if the block fails.
+
+        Except when the database connection died: a COMMIT may have reached the server
+        before its answer was lost, and a row without its file is worse than a file without
+        a row (harmless, see docs/deployment.md).
+        """
         start = len(self._written)
         try:
             yield self
-        except BaseException:
-            for path in self._written[start:]:
-                path.unlink(missing_ok=True)
+        except BaseException as error:
+            if not database_unavailable(error):
+                for path in self._written[start:]:
+                    path.unlink(missing_ok=True)
             del self._written[start:]
             raise

@@ -11,10 +11,10 @@ _GRANTS_KEY = "granted_appeals"
 _MAX_GRANTS = 20
 
 
-def grant_browser_access(appeal: Appeal) -> None:
+def grant_browser_access(appeal_id: int) -> None:
     """Remember in the signed session that this browser proved it may see the appeal."""
-    granted = [i for i in cookie_session.get(_GRANTS_KEY, []) if i != appeal.id]
-    cookie_session[_GRANTS_KEY] = [*granted, appeal.id][-_MAX_GRANTS:]
+    granted = [i for i in cookie_session.get(_GRANTS_KEY, []) if i != appeal_id]
+    cookie_session[_GRANTS_KEY] = [*granted, appeal_id][-_MAX_GRANTS:]
 
 
 def browser_has_access(appeal: Appeal) -> bool:

@@ -112,6 +112,9 @@ def new():
                 channel=channel,
                 screening=screening,
             )
+            # Read before the commit: afterwards each attribute would be read again from a
+            # database that may have gone away, and a registered appeal answered with 503.
+            appeal_id, number = filed.appeal.id, filed.appeal.number
             db.session.commit()
     except SubmissionInvalid as invalid:
         db.session.rollback()
@@ -123,10 +126,9 @@ def new():
             "appeals/new.html", form=form, kind_hints=KIND_HINTS, errors=invalid.errors
         ), 422
 
-    appeal = filed.appeal
-    grant_browser_access(appeal)
-    _remember_receipt(appeal.number, filed.access_code)
-    return redirect(url_for("appeals.receipt", number=appeal.number))
+    grant_browser_access(appeal_id)
+    _remember_receipt(number, filed.access_code)
+    return redirect(url_for("appeals.receipt", number=number))
 
 
 def render_form_again(message, status: int):
@@ -225,7 +227,7 @@ def track():
             _("No appeal matches this number and access code. Check both and try again."), "error"
         )
         return render_template("appeals/track.html", form=form, not_found=True), 404
-    grant_browser_access(appeal)
+    grant_browser_access(appeal.id)
     return _render_status(appeal)
 
 
@@ -271,6 +273,9 @@ def act(number: str, action: str):
                 data=request.form,
                 uploads=_uploads(),
             )
+            # As in filing: what the answer needs is read before the commit.
+            appeal_number = appeal.number
+            complaint = (result.appeal.id, result.appeal.number) if action == "complain" else None
             db.session.commit()
     except ActionRefused as refused:
         db.session.rollback()
@@ -283,14 +288,14 @@ def act(number: str, action: str):
             open_action=action,
             status=422 if refused.code == "invalid" else 409,
         )
-    if action == "complain":
-        complaint = result.appeal
-        grant_browser_access(complaint)
-        _remember_receipt(complaint.number, result.access_code)
+    if complaint is not None:
+        complaint_id, complaint_number = complaint
+        grant_browser_access(complaint_id)
+        _remember_receipt(complaint_number, result.access_code)
         flash(_("Your complaint is registered and sent to the superior body."), "success")
-        return redirect(url_for("appeals.receipt", number=complaint.number))
+        return redirect(url_for("appeals.receipt", number=complaint_number))
     flash(CITIZEN_DONE[action], "success")
-    return redirect(url_for("appeals.view", number=appeal.number))
+    return redirect(url_for("appeals.view", number=appeal_number))
 
 
 CITIZEN_DONE = {

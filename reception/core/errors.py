@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from reception.extensions import db
+from reception.core.database import database_unavailable, forget_transaction, serve_as_visitor
 
 MESSAGES = {
     400: (_l("The request could not be understood"), _l("Please go back and try again.")),
@@ -51,6 +51,8 @@ API_ERROR_CODES = {
 
 
 def _render(code: int, message=None):
+    # Tells the user loader that a failing database must not fail this page too.
+    g.rendering_error_page = True
     title, default = MESSAGES.get(code, MESSAGES[500])
     if code == 413:
         default = _l(
@@ -98,14 +100,18 @@ def install_error_pages(app: Flask) -> None:
             return render_form_again(MESSAGES[429][1], 429)
         return _render(error.code or 500)
 
-    @app.errorhandler(OperationalError)
-    def database_down(error):
-        db.session.rollback()
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        if not database_unavailable(error):
+            return unexpected(error)
+        # The database is away: answer without it (no user row, no query of any kind).
+        forget_transaction()
+        serve_as_visitor()
         app.logger.error("database unavailable: %s", error)
         return _render(503)
 
     @app.errorhandler(Exception)
     def unexpected(error):
-        db.session.rollback()
+        forget_transaction()
         app.logger.exception("unhandled error")
         return _render(500)

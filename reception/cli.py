@@ -79,6 +79,14 @@ def seed_demo_command():
     click.echo(f"Demo log-ins (password: {DEMO_PASSWORD}):")
     for email, role in report.logins:
         click.echo(f"  {role:<9} {email}")
+    required = current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
+    if required:
+        click.echo(
+            f"Two-step verification is required for: {', '.join(required)}; they set it up "
+            "with an authenticator app at their first log-in."
+        )
+    else:
+        click.echo("Two-step verification is optional here (Security, once logged in).")
 
 
 @users_cli.command("create")

@@ -33,6 +33,7 @@ def test_seed_demo_creates_the_contract_logins_and_appeals(app):
         "citizen@demo.kz",
     ):
         assert email in output
+    assert "Two-step verification is optional here" in output
     head = db.session.scalar(select(User).where(User.email == "head@demo.kz"))
     assert head.role == "head" and head.authority.code == "astana-akimat"
     assert (

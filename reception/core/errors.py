@@ -97,7 +97,10 @@ def install_error_pages(app: Flask) -> None:
             # Too many filings from one address: show the form again with all it held.
             from reception.appeals.views import render_form_again
 
-            return render_form_again(MESSAGES[429][1], 429)
+            try:
+                return render_form_again(MESSAGES[429][1], 429)
+            except DBAPIError as db_error:  # the form's lists come from the database
+                return database_error(db_error)
         return _render(error.code or 500)
 
     @app.errorhandler(DBAPIError)

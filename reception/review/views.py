@@ -166,4 +166,6 @@ def act(number: str, action: str):
             status=422 if refused.code == "invalid" else 409,
         )
     flash(_("Done: %(action)s.", action=EVENT_LABELS.get(action, action)), "success")
-    return redirect(url_for("review.appeal", number=appeal.number))
+    # Nothing read from the database after the commit: if the connection dies now, the
+    # official still sees that the step was done.
+    return redirect(url_for("review.appeal", number=number))

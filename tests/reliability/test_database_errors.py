@@ -72,3 +72,15 @@ def test_files_stay_when_the_connection_died_and_go_when_the_filing_was_refused(
         raise ValueError("refused")
     assert (tmp_path / kept).is_file()
     assert not (tmp_path / removed).exists()
+
+
+def test_a_rate_limited_filing_while_the_database_is_away_answers_503(make_app):
+    away = make_app(
+        SQLALCHEMY_DATABASE_URI=MISSING_DATABASE, RATELIMIT_ENABLED=True, RATELIMIT_FILE="1 per day"
+    ).test_client()
+    answers = [
+        away.post("/appeals/new", data={"subject": "x"}, headers={"Accept-Language": "en"})
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [503, 503]
+    assert all("Traceback" not in a.get_data(as_text=True) for a in answers)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 DEV := RECEPTION_ENV=development
 
-.PHONY: install run serve db test e2e api-check bench-dashboard lint format translations-extract translations clean
+.PHONY: install run serve db test e2e api-check bench bench-dashboard lint format translations-extract translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ tests/e2e/node_modules/axe-core: tests/e2e/package.json tests/e2e/package-lock.j
 # schemathesis against a running app, from the OpenAPI document.
 api-check: install
 	bash .ci/api-check
+
+# Reception against a minimal Flask app doing the same reads and writes, both under gunicorn
+# and loaded with wrk in the same run (about five minutes; docs/performance.md).
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.http
 
 # The dashboard at 10,000 and 1,000,000 appeals on PostgreSQL (several minutes).
 bench-dashboard: install

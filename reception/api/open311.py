@@ -15,21 +15,20 @@ from pathlib import Path
 from flask import Blueprint, current_app, request
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Row, bindparam, or_, select
 
 from reception.api.auth import current_api_key, rate_limit_key
 from reception.api.formats import errors, respond
 from reception.appeals.attachments import AttachmentStore
-from reception.appeals.models import Appeal
+from reception.appeals.calendars import local_zone
+from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
 from reception.appeals.submission import LANGUAGES, Submission
 from reception.core.i18n import current_locale
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
-from reception.directory.models import Category
-from reception.domain.deadlines import zone_info
+from reception.directory.models import Authority, Category
 from reception.domain.identifiers import normalize_registration_number
 from reception.domain.workflow import FINAL_STATUSES
 from reception.extensions import csrf, db, limiter
@@ -48,7 +47,7 @@ _URL = re.compile(r"^https?://[^\s<>\"']{1,490}$")
 
 
 def _zone():
-    return zone_info(current_app.config["RECEPTION_TIMEZONE"])
+    return local_zone(current_app.config["RECEPTION_TIMEZONE"])
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -169,21 +168,80 @@ def service_definition(service_code: str, fmt: str):
     )
 
 
-def _request_view(appeal: Appeal, *, own: bool, locale: str, extensions: bool) -> dict:
-    public_events = [e for e in appeal.events if e.is_public]
-    latest = public_events[-1] if public_events else None
+# A service request is read as one row of plain columns (the appeal with its category and
+# authority joined), never as ORM objects: these are the busiest public reads, and the
+# statements are built once, so SQLAlchemy neither rebuilds nor re-keys them per request.
+_REQUEST_COLUMNS = (
+    Appeal.id,
+    Appeal.number,
+    Appeal.status,
+    Appeal.subject,
+    Appeal.text,
+    Appeal.api_key_id,
+    Appeal.received_at,
+    Appeal.updated_at,
+    Appeal.due_on,
+    Category.code.label("service_code"),
+    *(getattr(Category, f"name_{code}").label(f"service_{code}") for code in LANGUAGES),
+    *(getattr(Authority, f"name_{code}").label(f"agency_{code}") for code in LANGUAGES),
+    # The latest public event gives status_notes.
+    select(AppealEvent.action)
+    .where(AppealEvent.appeal_id == Appeal.id, AppealEvent.is_public)
+    .order_by(AppealEvent.id.desc())
+    .limit(1)
+    .correlate(Appeal)
+    .scalar_subquery()
+    .label("latest_action"),
+)
+
+
+def _requests():
+    """The columns of service requests, with the category and the authority joined."""
+    return (
+        select(*_REQUEST_COLUMNS)
+        .join(Category, Appeal.category_id == Category.id)
+        .join(Authority, Appeal.authority_id == Authority.id)
+    )
+
+
+_BY_NUMBER = Appeal.number == bindparam("number")
+_PUBLISHED_BY_NUMBER = _requests().where(Appeal.publish_consent, _BY_NUMBER)
+_PUBLISHED_OR_KEYS_BY_NUMBER = _requests().where(
+    or_(Appeal.publish_consent, Appeal.api_key_id == bindparam("key_id")), _BY_NUMBER
+)
+_PUBLIC_NOTES = (
+    select(AppealEvent.appeal_id, AppealEvent.action, AppealEvent.created_at)
+    .where(AppealEvent.appeal_id.in_(bindparam("ids", expanding=True)), AppealEvent.is_public)
+    .order_by(AppealEvent.appeal_id, AppealEvent.id)
+)
+
+
+def _rows(statement, parameters=None):
+    """Run a statement of plain columns on the session's connection: the ORM layer would
+    only add work, since no objects are loaded."""
+    return db.session.connection().execute(statement, parameters)
+
+
+def _name(row: Row, prefix: str, locale: str) -> str:
+    """A name in the reader's language, English when it has none (as TranslatedName)."""
+    return getattr(row, f"{prefix}_{locale}", None) or getattr(row, f"{prefix}_en")
+
+
+def _request_view(row: Row, notes: list[Row] | None, *, own: bool, locale: str) -> dict:
+    """One service request from a row of _requests(); with `notes` (its public events, for
+    extensions=true) they are listed too."""
     view = {
-        "service_request_id": appeal.number,
-        "status": "closed" if appeal.status in FINAL_STATUSES else "open",
-        "status_notes": str(EVENT_LABELS.get(latest.action, "")) if latest else "",
-        "service_name": appeal.category.name(locale),
-        "service_code": appeal.category.code,
-        "description": appeal.text if own else appeal.subject,
-        "agency_responsible": appeal.authority.name(locale),
-        "service_notice": _notice(appeal),
-        "requested_datetime": _iso(appeal.received_at),
-        "updated_datetime": _iso(appeal.updated_at),
-        "expected_datetime": _expected(appeal),
+        "service_request_id": row.number,
+        "status": "closed" if row.status in FINAL_STATUSES else "open",
+        "status_notes": str(EVENT_LABELS.get(row.latest_action, "")) if row.latest_action else "",
+        "service_name": _name(row, "service", locale),
+        "service_code": row.service_code,
+        "description": row.text if own else row.subject,
+        "agency_responsible": _name(row, "agency", locale),
+        "service_notice": _notice(row),
+        "requested_datetime": _iso(row.received_at),
+        "updated_datetime": _iso(row.updated_at),
+        "expected_datetime": _expected(row),
         "address": None,
         "address_id": None,
         "zipcode": None,
@@ -191,16 +249,25 @@ def _request_view(appeal: Appeal, *, own: bool, locale: str, extensions: bool) -
         "long": None,
         "media_url": None,
     }
-    if extensions:
+    if notes is not None:
         view["notes"] = [
             {
-                "datetime": _iso(e.created_at),
-                "description": str(EVENT_LABELS.get(e.action, "")),
-                "type": e.action,
+                "datetime": _iso(note.created_at),
+                "description": str(EVENT_LABELS.get(note.action, "")),
+                "type": note.action,
             }
-            for e in public_events
+            for note in notes
         ]
     return view
+
+
+def _public_notes(appeal_ids: list[int]) -> dict[int, list[Row]]:
+    """The public events of these appeals in order, as rows (appeal_id, action, created_at)."""
+    notes: dict[int, list[Row]] = {appeal_id: [] for appeal_id in appeal_ids}
+    if appeal_ids:
+        for note in _rows(_PUBLIC_NOTES, {"ids": appeal_ids}):
+            notes[note.appeal_id].append(note)
+    return notes
 
 
 def _visible(query, key):
@@ -227,7 +294,7 @@ def _comma_list(name: str) -> list[str]:
 @limiter.limit("120 per minute", key_func=rate_limit_key)
 def list_requests(fmt: str):
     key = current_api_key(request.args.get("api_key", ""))
-    query = _visible(select(Appeal), key)
+    query = _visible(_requests(), key)
     ids = _comma_list("service_request_id")
     if ids:
         numbers = [n for n in (normalize_registration_number(i) for i in ids[:100]) if n]
@@ -254,9 +321,7 @@ def list_requests(fmt: str):
         query = query.where(Appeal.received_at >= start, Appeal.received_at <= end)
         codes = _comma_list("service_code")
         if codes:
-            query = query.join(Category, Appeal.category_id == Category.id).where(
-                Category.code.in_(codes)
-            )
+            query = query.where(Category.code.in_(codes))
         if statuses == ["open"]:
             query = query.where(Appeal.status.not_in([str(s) for s in FINAL_STATUSES]))
         elif statuses == ["closed"]:
@@ -269,27 +334,23 @@ def list_requests(fmt: str):
     ):
         return errors(fmt, 400, _("page must be from 1 to 100000, page_size from 1 to 200."))
     page, size = int(page_text), int(size_text or DEFAULT_PAGE_SIZE)
-    appeals = db.session.scalars(
-        query.options(
-            selectinload(Appeal.events),
-            selectinload(Appeal.category),
-            selectinload(Appeal.authority),
-        )
-        .order_by(Appeal.received_at.desc(), Appeal.id.desc())
+    appeals = _rows(
+        query.order_by(Appeal.received_at.desc(), Appeal.id.desc())
         .limit(size)
         .offset((page - 1) * size)
     ).all()
+    notes = (
+        _public_notes([a.id for a in appeals])
+        if request.args.get("extensions") == "true"
+        else dict.fromkeys((a.id for a in appeals), None)
+    )
     locale = current_locale()
-    extensions = request.args.get("extensions") == "true"
     return respond(
         fmt,
         "service_requests",
         [
             _request_view(
-                a,
-                own=key is not None and a.api_key_id == key.id,
-                locale=locale,
-                extensions=extensions,
+                a, notes[a.id], own=key is not None and a.api_key_id == key.id, locale=locale
             )
             for a in appeals
         ],
@@ -300,18 +361,22 @@ def list_requests(fmt: str):
 def get_request(service_request_id: str, fmt: str):
     key = current_api_key(request.args.get("api_key", ""))
     number = normalize_registration_number(service_request_id)
-    appeal = (
-        db.session.scalar(_visible(select(Appeal), key).where(Appeal.number == number))
-        if number
-        else None
-    )
+    if not number:
+        appeal = None
+    elif key is None:
+        appeal = _rows(_PUBLISHED_BY_NUMBER, {"number": number}).first()
+    else:
+        appeal = _rows(_PUBLISHED_OR_KEYS_BY_NUMBER, {"number": number, "key_id": key.id}).first()
     if appeal is None:
         return errors(fmt, 404, _("No such service request."))
+    notes = (
+        _public_notes([appeal.id])[appeal.id] if request.args.get("extensions") == "true" else None
+    )
     view = _request_view(
         appeal,
+        notes,
         own=key is not None and appeal.api_key_id == key.id,
         locale=current_locale(),
-        extensions=request.args.get("extensions") == "true",
     )
     return respond(fmt, "service_requests", [view])
 
@@ -387,6 +452,11 @@ def create_request(fmt: str):
             api_key_id=key.id,
             screening={"media_url": media_url} if media_url else None,
         )
+        # The answer is made before the commit, which expires the appeal: reading it
+        # afterwards would load the whole row again.
+        number = filed.appeal.number
+        with force_locale(filed.appeal.language):
+            notice = _notice(filed.appeal)
         db.session.commit()
     except SubmissionInvalid as invalid:
         db.session.rollback()
@@ -398,14 +468,12 @@ def create_request(fmt: str):
                 for name, message in invalid.errors.items()
             ),
         )
-    with force_locale(filed.appeal.language):
-        notice = _notice(filed.appeal)
     return respond(
         fmt,
         "service_requests",
         [
             {
-                "service_request_id": filed.appeal.number,
+                "service_request_id": number,
                 "service_notice": notice,
                 "account_id": None,
             }

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from reception.accounts.models import User
 from reception.appeals.access import hash_access_code
 from reception.appeals.attachments import AttachmentStore, display_name, sniff_content_type
+from reception.appeals.calendars import working_calendar
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, Attachment, RegistrationCounter
 from reception.appeals.submission import Limits, Submission, check_submission
@@ -84,18 +85,35 @@ def next_sequence(session: Session, year: int) -> int:
     ).scalar_one()
 
 
-def _known_codes(session: Session) -> tuple[set[str], set[str], set[str]]:
-    categories = set(session.scalars(select(Category.code).where(Category.is_active)))
-    regions = set(session.scalars(select(Region.code)))
-    authorities = set(session.scalars(select(Authority.code).where(Authority.is_active)))
-    return categories, regions, authorities
+@dataclass(frozen=True)
+class Chosen:
+    """The reference rows a submission names, when they exist (and are active)."""
+
+    category: Category | None
+    region: Region | None
+    addressee: Authority | None
 
 
-def validate_submission(session: Session, sub: Submission, settings: FilingSettings) -> None:
-    """Raise SubmissionInvalid with every problem of the submission."""
-    errors = check_submission(sub, settings.limits, *_known_codes(session))
+def validate_submission(session: Session, sub: Submission, settings: FilingSettings) -> Chosen:
+    """Raise SubmissionInvalid with every problem of the submission; else return its rows.
+
+    Only the codes the submission names are looked up, not every code there is.
+    """
+    chosen = Chosen(
+        category=directory.get_category(session, sub.category) if sub.category else None,
+        region=directory.get_region(session, sub.region) if sub.region else None,
+        addressee=directory.get_authority(session, sub.authority) if sub.authority else None,
+    )
+    errors = check_submission(
+        sub,
+        settings.limits,
+        {sub.category} if chosen.category else set(),
+        {sub.region} if chosen.region else set(),
+        {sub.authority} if chosen.addressee else set(),
+    )
     if errors:
         raise SubmissionInvalid(errors)
+    return chosen
 
 
 def file_appeal(
@@ -115,18 +133,15 @@ def file_appeal(
 
     Everything is added to the session; the caller commits once.
     """
-    validate_submission(session, sub, settings)
-
-    category = directory.get_category(session, sub.category)
-    region = directory.get_region(session, sub.region)
-    addressee = directory.get_authority(session, sub.authority) if sub.authority else None
+    chosen = validate_submission(session, sub, settings)
+    category, region, addressee = chosen.category, chosen.region, chosen.addressee
     authority = addressee or directory.route_appeal(session, category, region)
     if authority is None:
         # Accepting is mandatory (Art. 64): a missing routing rule is our defect, not the
         # citizen's; the reference data always has a global fallback, so this is a setup error.
         raise RuntimeError(f"no routing rule for {category.code} in {region.code}")
 
-    calendar = directory.get_calendar(session, settings.country)
+    calendar = working_calendar(session, settings.country)
     registered_on = registration_date(now, settings.rules, calendar)
     term_days = category.default_term_days if sub.kind != "complaint" else None
     due_on = (

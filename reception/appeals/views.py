@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from reception.appeals import queries
 from reception.appeals.attachments import AttachmentStore, Upload, read_uploads
+from reception.appeals.calendars import local_zone, working_calendar
 from reception.appeals.citizen_actions import complaint_deadline
 from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.policies import citizen_may_view, grant_browser_access
@@ -33,7 +34,7 @@ from reception.core.i18n import current_locale
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
-from reception.domain.deadlines import working_days_left, zone_info
+from reception.domain.deadlines import working_days_left
 from reception.domain.workflow import FINAL_STATUSES, OPEN_STATUSES, available_actions
 from reception.extensions import db, limiter
 from reception.review.actions import CITIZEN_ACTIONS, perform_citizen_action
@@ -146,8 +147,8 @@ def _remember_receipt(number: str, access_code: str) -> None:
     session[_RECEIPTS_KEY] = dict(list(receipts.items())[-5:])
 
 
-def _appeal_for_viewer(number: str):
-    appeal = queries.get_appeal_by_number(db.session, number)
+def _appeal_for_viewer(number: str, *, details: bool = False):
+    appeal = queries.get_appeal_by_number(db.session, number, details=details)
     if appeal is None or not citizen_may_view(current_user, appeal):
         abort(404)
     return appeal
@@ -162,14 +163,13 @@ def receipt(number: str):
 
 def local_today():
     """Today's date where the reception works (not where the server is)."""
-    return utcnow().astimezone(zone_info(current_app.config["RECEPTION_TIMEZONE"])).date()
+    return utcnow().astimezone(local_zone(current_app.config["RECEPTION_TIMEZONE"])).date()
 
 
-def _citizen_actions(appeal, settings: WorkflowSettings) -> list[str]:
+def _citizen_actions(appeal, deadline, today) -> list[str]:
     """What the applicant may do now: the domain's answer, less a lapsed complaint."""
     actions = [str(a) for a in available_actions(appeal.status, "citizen")]
-    deadline = complaint_deadline(appeal, settings)
-    if "complain" in actions and (deadline is None or local_today() > deadline):
+    if "complain" in actions and (deadline is None or today > deadline):
         actions.remove("complain")
     return actions
 
@@ -180,8 +180,9 @@ def _latest(events, action):
 
 def _render_status(appeal, *, errors=None, form_data=None, open_action=None, status=200):
     settings = WorkflowSettings.from_config(current_app.config)
-    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    calendar = working_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     today = local_today()
+    complain_by = complaint_deadline(appeal, settings)
     days_left = (
         # No count while the term is paused for the citizen, nor once the appeal is decided.
         None
@@ -198,11 +199,11 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
         answer=answer,
         answer_files=[a for a in appeal.attachments if answer and a.event_id == answer.id],
         complaint_to=(appeal.authority.superior or appeal.authority) if answer else None,
-        complain_by=complaint_deadline(appeal, settings),
+        complain_by=complain_by,
         info_request=_latest(events, "request_info")
         if appeal.status == "awaiting_citizen"
         else None,
-        actions=_citizen_actions(appeal, settings),
+        actions=_citizen_actions(appeal, complain_by, today),
         errors=errors or {},
         data=form_data or {},
         open_action=open_action,
@@ -246,7 +247,7 @@ def my_appeals():
 @bp.route("/my/appeals/<number>")
 def view(number: str):
     """The status page of an appeal for its owner or a browser that tracked it."""
-    return _render_status(_appeal_for_viewer(number))
+    return _render_status(_appeal_for_viewer(number, details=True))
 
 
 @bp.route("/my/appeals/<number>/actions/<action>", methods=["POST"])

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -58,6 +59,9 @@ class AppealForm(FlaskForm):
     )
     # A field people never see; bots fill every field they find.
     website = StringField("Website")
+    # Made when the form is first shown and sent back with it: the same form sent twice
+    # registers one appeal.
+    submission_key = HiddenField()
 
 
 class TrackForm(FlaskForm):

@@ -96,6 +96,9 @@ class Appeal(db.Model):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
     # The API key an external system filed it with (Open311 shows such a system its own).
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    # A random key the web form carries: the same form sent twice (a double click, or a retry
+    # after the answer was lost) finds the appeal it registered instead of filing another.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -56,6 +56,25 @@ class FilingSettings:
             ),
             base_url=config["RECEPTION_BASE_URL"],
         )
+
+
+class AlreadyFiled(Exception):
+    """This form was sent before and registered this appeal."""
+
+    def __init__(self, appeal_id: int, number: str):
+        super().__init__(number)
+        self.appeal_id = appeal_id
+        self.number = number
+
+
+def find_submission(session: Session, submission_key: str | None) -> AlreadyFiled | None:
+    """The appeal a form with this key registered, if any."""
+    if not submission_key:
+        return None
+    row = session.execute(
+        select(Appeal.id, Appeal.number).where(Appeal.submission_key == submission_key)
+    ).first()
+    return AlreadyFiled(row.id, row.number) if row else None
 
 
 @dataclass(frozen=True)
@@ -128,11 +147,16 @@ def file_appeal(
     parent: Appeal | None = None,
     screening: dict | None = None,
     api_key_id: int | None = None,
+    submission_key: str | None = None,
 ) -> FiledAppeal:
     """Register an appeal: number, dates, routing, attachments, history and e-mail.
 
-    Everything is added to the session; the caller commits once.
+    Everything is added to the session; the caller commits once. A form sent again with
+    the same `submission_key` raises AlreadyFiled instead of registering a second appeal.
     """
+    earlier = find_submission(session, submission_key)
+    if earlier is not None:
+        raise earlier
     chosen = validate_submission(session, sub, settings)
     category, region, addressee = chosen.category, chosen.region, chosen.addressee
     authority = addressee or directory.route_appeal(session, category, region)
@@ -170,6 +194,7 @@ def file_appeal(
         registered_by=actor if actor is not None and not is_citizen else None,
         parent=parent,
         api_key_id=api_key_id,
+        submission_key=submission_key or None,
         subject=sub.subject,
         text=sub.text,
         applicant_type=sub.applicant_type,

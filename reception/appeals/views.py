@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from pathlib import Path
 
 from flask import (
@@ -19,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from reception.appeals import queries
@@ -27,7 +30,13 @@ from reception.appeals.calendars import local_zone, working_calendar
 from reception.appeals.citizen_actions import complaint_deadline
 from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.policies import citizen_may_view, grant_browser_access
-from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
+from reception.appeals.services import (
+    AlreadyFiled,
+    FilingSettings,
+    SubmissionInvalid,
+    file_appeal,
+    find_submission,
+)
 from reception.appeals.submission import Submission
 from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
 from reception.core.i18n import current_locale
@@ -43,6 +52,7 @@ from reception.review.policies import is_staff, staff_may_view
 bp = Blueprint("appeals", __name__)
 
 _RECEIPTS_KEY = "receipts"
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 OPERATOR_CHANNELS = ("paper", "phone", "in_person")
 
 
@@ -86,6 +96,7 @@ def new():
         form.language.data = form.language.data or current_locale()
         form.kind.data = form.kind.data or "application"
         form.region.data = request.args.get("region", "")
+        form.submission_key.data = secrets.token_urlsafe(24)
         _prefill_from_account(form)
         return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS)
 
@@ -100,6 +111,8 @@ def new():
         channel = form.channel.data if form.channel.data in OPERATOR_CHANNELS else "paper"
 
     submission = Submission.from_mapping(request.form, _uploads())
+    key = request.form.get("submission_key", "")
+    key = key if SUBMISSION_KEY.fullmatch(key) else None
     store = attachment_store()
     try:
         with store.guard():
@@ -112,6 +125,7 @@ def new():
                 store=store,
                 channel=channel,
                 screening=screening,
+                submission_key=key,
             )
             # Read before the commit: afterwards each attribute would be read again from a
             # database that may have gone away, and a registered appeal answered with 503.
@@ -126,10 +140,35 @@ def new():
         return render_template(
             "appeals/new.html", form=form, kind_hints=KIND_HINTS, errors=invalid.errors
         ), 422
+    except AlreadyFiled as earlier:
+        db.session.rollback()
+        return _show_earlier_filing(earlier)
+    except IntegrityError:
+        # The same form sent twice at once: the other request registered it first.
+        db.session.rollback()
+        earlier = find_submission(db.session, key)
+        if earlier is None:
+            raise
+        return _show_earlier_filing(earlier)
 
     grant_browser_access(appeal_id)
     _remember_receipt(number, filed.access_code)
     return redirect(url_for("appeals.receipt", number=number))
+
+
+def _show_earlier_filing(earlier: AlreadyFiled):
+    """This form registered an appeal already: show its receipt instead of a second one."""
+    # The key is a secret of the page this browser was given: it proves the sender as the
+    # access code would.
+    grant_browser_access(earlier.appeal_id)
+    flash(
+        _(
+            "This appeal was registered when you first sent the form; it was not filed twice. "
+            "The access code is in the e-mail we sent you."
+        ),
+        "info",
+    )
+    return redirect(url_for("appeals.receipt", number=earlier.number))
 
 
 def render_form_again(message, status: int):

@@ -29,6 +29,7 @@ from reception.appeals.attachments import AttachmentStore, Upload, read_uploads
 from reception.appeals.calendars import local_zone, working_calendar
 from reception.appeals.citizen_actions import complaint_deadline
 from reception.appeals.forms import AppealForm, TrackForm
+from reception.appeals.kept_uploads import KeptUploads
 from reception.appeals.policies import citizen_may_view, grant_browser_access
 from reception.appeals.services import (
     AlreadyFiled,
@@ -37,7 +38,7 @@ from reception.appeals.services import (
     file_appeal,
     find_submission,
 )
-from reception.appeals.submission import Submission
+from reception.appeals.submission import Submission, check_uploads
 from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
 from reception.core.i18n import current_locale
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
@@ -81,6 +82,10 @@ def _prefill_from_account(form: AppealForm) -> None:
         form.email.data = form.email.data or current_user.email
 
 
+def kept_uploads() -> KeptUploads:
+    return KeptUploads(current_app.config["UPLOAD_FOLDER"], current_app.config["SECRET_KEY"])
+
+
 def _uploads() -> list[Upload]:
     return read_uploads(
         request.files.getlist("attachments"), current_app.config["MAX_ATTACHMENT_BYTES"]
@@ -110,7 +115,12 @@ def new():
     if current_user.is_authenticated and current_user.role == "operator":
         channel = form.channel.data if form.channel.data in OPERATOR_CHANNELS else "paper"
 
-    submission = Submission.from_mapping(request.form, _uploads())
+    kept_store = kept_uploads()
+    kept_tokens = request.form.getlist("kept_attachments")
+    earlier_files, kept = kept_store.restore(kept_tokens)
+    new_files = _uploads()
+    submission = Submission.from_mapping(request.form, earlier_files + new_files)
+    settings = FilingSettings.from_config(current_app.config)
     key = request.form.get("submission_key", "")
     key = key if SUBMISSION_KEY.fullmatch(key) else None
     store = attachment_store()
@@ -121,7 +131,7 @@ def new():
                 submission,
                 now=utcnow(),
                 actor=current_user if current_user.is_authenticated else None,
-                settings=FilingSettings.from_config(current_app.config),
+                settings=settings,
                 store=store,
                 channel=channel,
                 screening=screening,
@@ -137,8 +147,17 @@ def new():
             if name in form:
                 form[name].errors = [message]
         flash(_("Please correct the marked fields. Everything you typed is kept."), "error")
+        # The files that pass the checks wait for the corrected form; the others are named
+        # in the error beside the field.
+        good = [f for f in new_files if check_uploads([f], settings.limits) is None]
+        kept += kept_store.keep(good)
         return render_template(
-            "appeals/new.html", form=form, kind_hints=KIND_HINTS, errors=invalid.errors
+            "appeals/new.html",
+            form=form,
+            kind_hints=KIND_HINTS,
+            errors=invalid.errors,
+            kept_files=kept,
+            files_dropped=len(good) < len(new_files),
         ), 422
     except AlreadyFiled as earlier:
         db.session.rollback()
@@ -151,6 +170,7 @@ def new():
             raise
         return _show_earlier_filing(earlier)
 
+    kept_store.discard(kept_tokens)  # the appeal holds its own copies now
     grant_browser_access(appeal_id)
     _remember_receipt(number, filed.access_code)
     return redirect(url_for("appeals.receipt", number=number))

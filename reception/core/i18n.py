@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 
@@ -59,3 +60,10 @@ def local_date(value: date | str | None, fmt: str = "long") -> str:
         except ValueError:
             return ""
     return format_date(value, fmt) if value else ""
+
+
+def file_size(size: int) -> str:
+    """A file's size as people read it: "240 KB", "3.4 MB", in the page's language."""
+    if size >= 1024 * 1024:
+        return _("%(n)s MB", n=format_decimal(round(size / (1024 * 1024), 1)))
+    return _("%(n)s KB", n=format_decimal(max(1, round(size / 1024))))

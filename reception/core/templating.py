@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, request, url_for
 
 from reception.core import labels
-from reception.core.i18n import current_locale, local_date, local_datetime
+from reception.core.i18n import current_locale, file_size, local_date, local_datetime
 
 
 def _lang_url(code: str) -> str:
@@ -36,6 +36,7 @@ def install_template_helpers(app: Flask) -> None:
         local_datetime=local_datetime,
         local_date=local_date,
         localized=_localized_name,
+        filesize=file_size,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -107,9 +107,25 @@ def test_form_errors_are_shown_and_nothing_typed_is_lost(live_server, new_page):
     choose_language(page, live_server, "ru", "/appeals/new")
     page.fill("#subject", "Тема без текста")
     page.fill("#email", "not-an-address")
+    page.set_input_files("#attachments", str(SCAN))
     page.locator("main button[type=submit]").click()
     assert page.locator(".error-summary").is_visible()
     assert "name@example.kz" in page.locator("main").inner_text()
     assert page.input_value("#subject") == "Тема без текста"
     assert page.input_value("#email") == "not-an-address"
+    # The scan stays attached: it is listed, ticked, and goes with the corrected form.
+    kept = page.locator(".kept-files")
+    assert "scan.pdf" in kept.inner_text() and kept.locator("input").is_checked()
     screenshot(page, "flow-ru-form-errors-phone")
+
+    page.select_option("#category", "housing-utilities")
+    page.select_option("#region", "KZ-71")
+    page.fill("#text", "Во дворе не вывозят мусор вторую неделю.")
+    page.fill("#full_name", "Дана Сейтова")
+    page.fill("#email", "dana@example.kz")
+    page.fill("#address", "Астана, Абая 1")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/receipt$"))
+    number = page.locator("[data-registration-number]").inner_text().strip()
+    page.goto(f"{live_server}/my/appeals/{number}")
+    assert "scan.pdf" in page.content()

@@ -28,9 +28,26 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class ReceptionLoginManager(LoginManager):
+    """Session protection for sessions that hold a log-in, not for every visitor's.
+
+    Flask-Login's "strong" mode treats any session without its fingerprint as stolen: a
+    visitor's session (the language, the appeals this browser may see) was emptied of the
+    log-in keys and sent back re-signed on every page, with a cookie clearing
+    `remember_token`. A session that holds a user id keeps the full protection.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        from flask import session
+
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = ReceptionLoginManager()
 mail = Mail()
 csrf = CSRFProtect()
 babel = Babel()

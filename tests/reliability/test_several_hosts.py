@@ -26,7 +26,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -49,6 +48,7 @@ from tests.reliability._web import (
     pdf_file,
     receipt_number,
 )
+from tests.reliability.test_mail_delivery import Inbox
 
 PROJECT = Path(__file__).resolve().parents[2]
 CITIZENS, FILINGS_EACH = 8, 8
@@ -159,18 +159,17 @@ def wait_until_healthy(processes: Processes, url: str, host: subprocess.Popen) -
     pytest.fail(f"the host did not start:\n{processes.output(host)}")
 
 
-class GatedInbox:
+class GatedInbox(Inbox):
     """An SMTP server's handler: keeps every message, and holds the first one until a second
     arrives while it waits, so that two senders are seen working at the same moment."""
 
     def __init__(self):
-        self.messages: list[str] = []
+        super().__init__()
         self.overlapped = False
         self._waiting: asyncio.Event | None = None
-        self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
-        with self._lock:
+        with self.lock:
             self.messages.append(envelope.content.decode("utf-8", "replace"))
         if not self.overlapped:
             if self._waiting is None:
@@ -181,14 +180,6 @@ class GatedInbox:
                 self.overlapped = True
                 self._waiting.set()
         return "250 OK"
-
-    def message_ids(self) -> list[str]:
-        ids = []
-        for content in self.messages:
-            for line in content.splitlines():
-                if line.lower().startswith("message-id:"):
-                    ids.append(line.split(":", 1)[1].strip())
-        return ids
 
 
 def test_two_hosts_file_and_two_workers_send_each_email_once(processes, tmp_path):

@@ -207,20 +207,22 @@ def post_action(number: str):
                 store=store,
                 data=data,
             )
+            db.session.flush()
+            # The answer is made before the commit: afterwards every attribute would be read
+            # again from a database that may have gone away, and a done step answered 503.
+            body = {
+                "event": {
+                    "action": event.action,
+                    "from_status": event.from_status,
+                    "to_status": event.to_status,
+                    "created_at": event.created_at.isoformat(),
+                },
+                "appeal": _appeal_json(appeal, today=local_today()),
+            }
             db.session.commit()
     except ActionRefused as refused:
         db.session.rollback()
         raise ApiError(
             REFUSAL_STATUS.get(refused.code, 422), refused.code, refused.message, refused.field
         ) from None
-    return jsonify(
-        {
-            "event": {
-                "action": event.action,
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "created_at": event.created_at.isoformat(),
-            },
-            "appeal": _appeal_json(appeal, today=local_today()),
-        }
-    )
+    return jsonify(body)

@@ -84,3 +84,63 @@ def test_a_rate_limited_filing_while_the_database_is_away_answers_503(make_app):
     ]
     assert [a.status_code for a in answers] == [503, 503]
     assert all("Traceback" not in a.get_data(as_text=True) for a in answers)
+
+
+class GoneAfterCommit:
+    """Once armed, every ORM query after the next commit fails, as if the connection had
+    died right then."""
+
+    def __init__(self):
+        self.armed = False
+        self.committed = False
+
+    def after_commit(self, session):
+        self.committed = self.committed or self.armed
+
+    def before_query(self, state):
+        if self.committed:
+            raise OperationalError("SELECT", {}, DriverError("server closed the connection"))
+
+
+@pytest.fixture
+def gone_after_commit():
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    gone = GoneAfterCommit()
+    event.listen(Session, "after_commit", gone.after_commit)
+    event.listen(Session, "do_orm_execute", gone.before_query)
+    yield gone
+    event.remove(Session, "after_commit", gone.after_commit)
+    event.remove(Session, "do_orm_execute", gone.before_query)
+
+
+@pytest.mark.parametrize("channel", ["web", "api"])
+def test_a_done_staff_action_is_answered_without_reading_after_its_commit(
+    client, gone_after_commit, channel
+):
+    from datetime import UTC, datetime
+
+    from reception.accounts.apikeys import create_api_key
+    from reception.extensions import db
+    from tests.factories import make_appeal, make_staff
+
+    official = make_staff(role="official")
+    appeal, _ = make_appeal(datetime(2026, 11, 17, 4, tzinfo=UTC))
+    number = appeal.number
+    if channel == "web":
+        client.post("/login", data={"email": official.email, "password": PASSWORD})
+        gone_after_commit.armed = True
+        answer = client.post(f"/review/appeals/{number}/actions/take")
+        ok = answer.status_code == 302
+    else:
+        _, secret = create_api_key(db.session, name="DMS", user=official, now=datetime.now(UTC))
+        db.session.commit()
+        gone_after_commit.armed = True
+        answer = client.post(
+            f"/api/v1/appeals/{number}/actions",
+            json={"action": "take"},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        ok = answer.status_code == 200 and answer.get_json()["appeal"]["status"] == "in_progress"
+    assert gone_after_commit.committed and ok, answer.get_data(as_text=True)[:300]

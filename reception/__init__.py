@@ -48,12 +48,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from reception.core.database import install_connection_release
     from reception.core.errors import install_error_pages
+    from reception.core.i18n import install_early_locale
     from reception.core.security import install_input_guard, install_security_headers
     from reception.core.templating import install_template_helpers
 
     install_input_guard(app)
     install_security_headers(app)
     install_error_pages(app)
+    install_early_locale(app)
     install_connection_release(app)  # after db.init_app, so that it runs before its teardown
     install_template_helpers(app)
     return app

@@ -35,6 +35,20 @@ def select_locale() -> str:
     )
 
 
+def install_early_locale(app) -> None:
+    """Settle each page's language when the request starts.
+
+    The language may come from the logged-in person's account. Settled later, after a
+    commit, it would read their row again: a database that died at that moment would turn
+    a step that was done into an error page.
+    """
+
+    @app.before_request
+    def settle_locale():
+        if request.endpoint != "static":
+            get_locale()
+
+
 def current_locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 

@@ -144,3 +144,18 @@ def test_a_done_staff_action_is_answered_without_reading_after_its_commit(
         )
         ok = answer.status_code == 200 and answer.get_json()["appeal"]["status"] == "in_progress"
     assert gone_after_commit.committed and ok, answer.get_data(as_text=True)[:300]
+
+
+def test_a_citizens_step_is_answered_without_reading_after_its_commit(client, gone_after_commit):
+    from datetime import UTC, datetime
+
+    from tests.factories import make_appeal
+
+    citizen = make_user(email="owner@example.kz")
+    appeal, _ = make_appeal(datetime(2026, 11, 17, 4, tzinfo=UTC), actor=citizen)
+    number = appeal.number
+    client.post("/login", data={"email": citizen.email, "password": PASSWORD})
+    gone_after_commit.armed = True
+    answer = client.post(f"/my/appeals/{number}/actions/withdraw", data={"confirm": "yes"})
+    assert gone_after_commit.committed
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]

@@ -20,7 +20,6 @@ from sqlalchemy import Row, bindparam, or_, select
 from reception.api.auth import current_api_key, rate_limit_key
 from reception.api.formats import errors, respond
 from reception.appeals.attachments import AttachmentStore
-from reception.appeals.calendars import local_zone
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
 from reception.appeals.submission import LANGUAGES, Submission
@@ -29,6 +28,7 @@ from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category
+from reception.domain.deadlines import zone_info
 from reception.domain.identifiers import normalize_registration_number
 from reception.domain.workflow import FINAL_STATUSES
 from reception.extensions import csrf, db, limiter
@@ -47,7 +47,7 @@ _URL = re.compile(r"^https?://[^\s<>\"']{1,490}$")
 
 
 def _zone():
-    return local_zone(current_app.config["RECEPTION_TIMEZONE"])
+    return zone_info(current_app.config["RECEPTION_TIMEZONE"])
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -12,10 +12,10 @@ from werkzeug.exceptions import HTTPException
 
 from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
 from reception.appeals import queries as appeal_queries
-from reception.appeals.calendars import working_calendar
 from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import ActionRefused, WorkflowSettings
 from reception.core.types import utcnow
+from reception.directory.queries import get_calendar
 from reception.domain.workflow import available_actions
 from reception.extensions import csrf, db, limiter
 from reception.review import queries
@@ -140,7 +140,7 @@ def list_appeals():
     if filters.errors:
         field, message = next(iter(filters.errors.items()))
         raise ApiError(400, "bad_request", message, field)
-    calendar = working_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    calendar = get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     today = local_today()
     page = queries.list_queue(
         db.session,

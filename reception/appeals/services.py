@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from reception.accounts.models import User
 from reception.appeals.access import hash_access_code
 from reception.appeals.attachments import AttachmentStore, display_name, sniff_content_type
-from reception.appeals.calendars import working_calendar
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, Attachment, RegistrationCounter
 from reception.appeals.submission import Limits, Submission, check_submission
 from reception.core.law import term_rules
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
+from reception.directory.queries import get_calendar
 from reception.domain.deadlines import TermRules, due_date, registration_date
 from reception.domain.identifiers import format_registration_number, generate_access_code
 from reception.notifications import emails
@@ -165,7 +165,7 @@ def file_appeal(
         # citizen's; the reference data always has a global fallback, so this is a setup error.
         raise RuntimeError(f"no routing rule for {category.code} in {region.code}")
 
-    calendar = working_calendar(session, settings.country)
+    calendar = get_calendar(session, settings.country)
     registered_on = registration_date(now, settings.rules, calendar)
     term_days = category.default_term_days if sub.kind != "complaint" else None
     due_on = (

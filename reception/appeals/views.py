@@ -26,7 +26,6 @@ from wtforms.fields.choices import SelectChoice
 
 from reception.appeals import queries
 from reception.appeals.attachments import AttachmentStore, Upload, read_uploads
-from reception.appeals.calendars import local_zone, working_calendar
 from reception.appeals.citizen_actions import complaint_deadline
 from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.kept_uploads import KeptUploads
@@ -44,7 +43,7 @@ from reception.core.i18n import current_locale
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
-from reception.domain.deadlines import working_days_left
+from reception.domain.deadlines import working_days_left, zone_info
 from reception.domain.workflow import FINAL_STATUSES, OPEN_STATUSES, available_actions
 from reception.extensions import db, limiter
 from reception.review.actions import CITIZEN_ACTIONS, perform_citizen_action
@@ -222,7 +221,7 @@ def receipt(number: str):
 
 def local_today():
     """Today's date where the reception works (not where the server is)."""
-    return utcnow().astimezone(local_zone(current_app.config["RECEPTION_TIMEZONE"])).date()
+    return utcnow().astimezone(zone_info(current_app.config["RECEPTION_TIMEZONE"])).date()
 
 
 def _citizen_actions(appeal, deadline, today) -> list[str]:
@@ -239,7 +238,7 @@ def _latest(events, action):
 
 def _render_status(appeal, *, errors=None, form_data=None, open_action=None, status=200):
     settings = WorkflowSettings.from_config(current_app.config)
-    calendar = working_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     today = local_today()
     complain_by = complaint_deadline(appeal, settings)
     days_left = (

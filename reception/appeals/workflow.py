@@ -22,13 +22,13 @@ from reception.appeals.attachments import (
     display_name,
     sniff_content_type,
 )
-from reception.appeals.calendars import local_zone, working_calendar
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, AppealEvent, Attachment
 from reception.appeals.services import FilingSettings
 from reception.appeals.submission import Limits, check_uploads, clean_text
+from reception.directory.queries import get_calendar
 from reception.domain.calendar import WorkingCalendar
-from reception.domain.deadlines import resume_after_pause
+from reception.domain.deadlines import resume_after_pause, zone_info
 from reception.domain.workflow import TransitionError, next_status, transition_for
 from reception.notifications import emails
 
@@ -70,11 +70,11 @@ class WorkflowSettings:
         )
 
     def calendar(self, session: Session) -> WorkingCalendar:
-        return working_calendar(session, self.filing.country)
+        return get_calendar(session, self.filing.country)
 
     def local_date(self, now: datetime) -> date:
         """The date at the reception's place for a UTC moment."""
-        return now.astimezone(local_zone(self.rules.timezone)).date()
+        return now.astimezone(zone_info(self.rules.timezone)).date()
 
 
 NOT_ALLOWED = _l("This action is not available for this appeal now.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,14 +18,29 @@ from reception.directory.models import (
 from reception.domain.calendar import WorkingCalendar
 from reception.domain.routing import Route, match_route
 
+_OVERRIDES = select(HolidayOverride.day, HolidayOverride.kind)
+
+
+@lru_cache(maxsize=16)
+def _calendar(
+    country: str, days_off: frozenset[date], working_days: frozenset[date]
+) -> WorkingCalendar:
+    # WorkingCalendar is safe to share between threads: it only ever adds whole years.
+    return WorkingCalendar(country, extra_days_off=days_off, extra_working_days=working_days)
+
 
 def get_calendar(session: Session, country: str) -> WorkingCalendar:
-    """Return the working-day calendar with the administrators' overrides applied."""
-    overrides = session.execute(select(HolidayOverride.day, HolidayOverride.kind)).all()
-    return WorkingCalendar(
+    """The working-day calendar with the administrators' overrides applied.
+
+    Building one is slow (the holidays of a year are generated on first use), so each is
+    built once per process and per set of overrides; the overrides are read on every call
+    (one small query) and are the cache key, so an administrator's change shows at once.
+    """
+    overrides = session.execute(_OVERRIDES).all()
+    return _calendar(
         country,
-        extra_days_off=[day for day, kind in overrides if kind == "day_off"],
-        extra_working_days=[day for day, kind in overrides if kind == "working_day"],
+        frozenset(day for day, kind in overrides if kind == "day_off"),
+        frozenset(day for day, kind in overrides if kind == "working_day"),
     )
 
 

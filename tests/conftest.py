@@ -144,3 +144,34 @@ def make_app(app):
     from reception.extensions import limiter
 
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
+
+
+class GoneAfterCommit:
+    """Once armed, every ORM query after the next commit fails, as if the connection had
+    died right then: what a view does after its commit must not need the database."""
+
+    def __init__(self):
+        self.armed = False
+        self.committed = False
+
+    def after_commit(self, session):
+        self.committed = self.committed or self.armed
+
+    def before_query(self, state):
+        if self.committed:
+            from sqlalchemy.exc import OperationalError
+
+            raise OperationalError("SELECT", {}, ConnectionError("server closed the connection"))
+
+
+@pytest.fixture
+def gone_after_commit():
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    gone = GoneAfterCommit()
+    event.listen(Session, "after_commit", gone.after_commit)
+    event.listen(Session, "do_orm_execute", gone.before_query)
+    yield gone
+    event.remove(Session, "after_commit", gone.after_commit)
+    event.remove(Session, "do_orm_execute", gone.before_query)

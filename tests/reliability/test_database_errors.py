@@ -86,35 +86,6 @@ def test_a_rate_limited_filing_while_the_database_is_away_answers_503(make_app):
     assert all("Traceback" not in a.get_data(as_text=True) for a in answers)
 
 
-class GoneAfterCommit:
-    """Once armed, every ORM query after the next commit fails, as if the connection had
-    died right then."""
-
-    def __init__(self):
-        self.armed = False
-        self.committed = False
-
-    def after_commit(self, session):
-        self.committed = self.committed or self.armed
-
-    def before_query(self, state):
-        if self.committed:
-            raise OperationalError("SELECT", {}, DriverError("server closed the connection"))
-
-
-@pytest.fixture
-def gone_after_commit():
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
-    gone = GoneAfterCommit()
-    event.listen(Session, "after_commit", gone.after_commit)
-    event.listen(Session, "do_orm_execute", gone.before_query)
-    yield gone
-    event.remove(Session, "after_commit", gone.after_commit)
-    event.remove(Session, "do_orm_execute", gone.before_query)
-
-
 @pytest.mark.parametrize("channel", ["web", "api"])
 def test_a_done_staff_action_is_answered_without_reading_after_its_commit(
     client, gone_after_commit, channel

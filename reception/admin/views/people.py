@@ -194,16 +194,18 @@ def api_keys():
             key, secret = services.issue_api_key(
                 db.session, request.form, actor=current_user, now=utcnow()
             )
+            db.session.flush()
+            # Shown on this response only: never stored, never put in the session cookie.
+            # The page is made before the commit, so that a database lost right after it
+            # cannot take the only sight of the secret away.
+            page = render_template("admin/api_key_created.html", key=key, secret=secret)
             db.session.commit()
         except AdminError as refused:
             db.session.rollback()
             flash_refusal(form.show_errors(refused.errors))
             status = 422
         else:
-            # Shown on this response only: never stored, never put in the session cookie.
-            response = make_response(
-                render_template("admin/api_key_created.html", key=key, secret=secret), 201
-            )
+            response = make_response(page, 201)
             response.headers["Cache-Control"] = "no-store"
             return response
     return render_template(

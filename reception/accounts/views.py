@@ -188,7 +188,10 @@ def confirm_email(token: str):
         # The link logs in once; after that it only says where to go.
         flash(_("Your e-mail address is already confirmed. Please log in."), "info")
         return redirect(url_for("accounts.login"))
-    user.email_confirmed_at = utcnow()
+    now = utcnow()
+    user.email_confirmed_at = now
+    if not user.two_factor_enabled:
+        user.last_login_at = now  # the link logs its owner in
     db.session.commit()
     flash(_("Your e-mail address is confirmed and your account is ready."), "success")
     if user.two_factor_enabled:

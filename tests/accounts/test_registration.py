@@ -46,7 +46,7 @@ def test_a_new_account_waits_for_the_link_sent_to_the_address(client):
     opened = client.get(confirmation_path(first))
     assert opened.status_code == 302 and opened.headers["Location"] == "/my/appeals"
     db.session.refresh(user)
-    assert user.email_confirmed_at is not None
+    assert user.email_confirmed_at is not None and user.last_login_at is not None
     assert client.get("/my/appeals").status_code == 200
     # The link logs in once; later it only points at the log-in page.
     other = client.application.test_client()

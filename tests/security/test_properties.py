@@ -41,6 +41,8 @@ FIELDS = (
     "publish_consent",
     "website",
     "channel",
+    "submission_key",
+    "kept_attachments",
 )
 
 
@@ -71,9 +73,32 @@ def test_registration_and_log_in_never_fail(client, email, password, confirm, na
             {"email": email, "password": password, "password_confirm": confirm, "full_name": name}
         ),
     )
-    assert registered.status_code in (302, 400, 422)
+    # 200: "check your e-mail" (the same page for a new and a taken address).
+    assert registered.status_code in (200, 302, 400, 422)
     logged = client.post("/login", data=form({"email": email, "password": password}))
-    assert logged.status_code in (200, 302, 400, 401)
+    # 403: the password is right but the address is not confirmed yet.
+    assert logged.status_code in (200, 302, 400, 401, 403)
+
+
+@FAST
+@given(code=maybe, renew=maybe, off=maybe)
+def test_the_second_factor_forms_never_fail(make_app, code, renew, off):
+    from tests.factories import PASSWORD
+
+    head = make_staff(role="head", email="head.props@example.kz")
+    strict = make_app(TWO_FACTOR_REQUIRED_ROLES=("head",))
+    client = strict.test_client()
+    client.post("/login", data={"email": head.email, "password": PASSWORD})
+    for url, data in (
+        ("/account/security/setup", {"code": code}),
+        ("/account/security/recovery-codes", {"renew-code": renew}),
+        ("/account/security/disable", {"off-code": off}),
+        ("/login/verify", {"code": code}),
+    ):
+        response = client.post(url, data=form(data))
+        assert response.status_code in (200, 302, 400, 401, 422), url
+    db.session.delete(head)
+    db.session.commit()
 
 
 OPEN311 = (

@@ -153,9 +153,6 @@ def act(number: str, action: str):
                     request.files.getlist("attachments"), current_app.config["MAX_ATTACHMENT_BYTES"]
                 ),
             )
-            # Worded before the commit: the page's language depends on the logged-in user,
-            # whose row would be read again after it.
-            done = _("Done: %(action)s.", action=EVENT_LABELS.get(action, action))
             db.session.commit()
     except ActionRefused as refused:
         db.session.rollback()
@@ -168,7 +165,7 @@ def act(number: str, action: str):
             open_action=action,
             status=422 if refused.code == "invalid" else 409,
         )
-    flash(done, "success")
+    flash(_("Done: %(action)s.", action=EVENT_LABELS.get(action, action)), "success")
     # Nothing read from the database after the commit: if the connection dies now, the
     # official still sees that the step was done.
     return redirect(url_for("review.appeal", number=number))

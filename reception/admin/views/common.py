@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from reception.admin import labels
 from reception.admin.queries import get_row
+from reception.admin.services import AdminError
 from reception.core.i18n import current_locale
 from reception.core.labels import LANGUAGE_LABELS
+from reception.core.types import utcnow
 from reception.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -61,6 +65,44 @@ def flash_refusal(rest: dict) -> None:
     """Messages that belong to no field of the form go on top of the page."""
     for message in rest.values():
         flash(message, "error")
+
+
+@dataclass(frozen=True)
+class Saving:
+    """How a form page's request went: `saved` (with the service's `result`), or not, and
+    then the status with which the form is shown again (200 on GET, 422 when refused)."""
+
+    saved: bool = False
+    result: object = None
+    status: int = 200
+
+
+def save_form(form, service, *args, **kwargs) -> Saving:
+    """The POST of a create or edit page: run the service, commit, or show the refusal.
+
+    The service is called as `service(db.session, *args, request.form, actor=current_user,
+    now=utcnow(), **kwargs)`. A refusal is rolled back and shown on the form; what belongs
+    to no field of it goes on top of the page. On GET nothing is run.
+    """
+    if request.method != "POST":
+        return Saving()
+    try:
+        result = service(
+            db.session, *args, request.form, actor=current_user, now=utcnow(), **kwargs
+        )
+        db.session.commit()
+    except AdminError as refused:
+        db.session.rollback()
+        flash_refusal(form.show_errors(refused.errors))
+        return Saving(status=422)
+    return Saving(saved=True, result=result)
+
+
+def flash_saved(changes: dict, what: str) -> None:
+    if changes:
+        flash(_("Saved: %(what)s.", what=what), "success")
+    else:
+        flash(_("Nothing was changed."), "info")
 
 
 def _name(obj) -> str:

@@ -10,7 +10,6 @@ from flask_login import current_user
 from reception.admin import queries
 from reception.admin.forms import AuthorityForm, CategoryForm, HolidayForm, TemplateForm
 from reception.admin.labels import HOLIDAY_KIND_LABELS, LEVEL_LABELS
-from reception.admin.services import AdminError
 from reception.admin.services import directory as services
 from reception.admin.services import holidays as calendar_services
 from reception.admin.services import templates as template_services
@@ -18,22 +17,15 @@ from reception.admin.views.common import (
     authority_choices,
     bp,
     category_choices,
-    flash_refusal,
+    flash_saved,
     language_choices,
     region_choices,
     row_or_404,
+    save_form,
 )
 from reception.core.types import utcnow
 from reception.directory.models import AnswerTemplate, Authority, Category, HolidayOverride
 from reception.extensions import db
-
-
-def _saved(changes: dict, what: str) -> None:
-    if changes:
-        flash(_("Saved: %(what)s.", what=what), "success")
-    else:
-        flash(_("Nothing was changed."), "info")
-
 
 # --- State bodies ---------------------------------------------------------------------
 
@@ -77,51 +69,32 @@ def new_authority():
         form = AuthorityForm()
     else:
         form = AuthorityForm(data={"is_active": True, "level": "region"})
-    status = 200
-    if request.method == "POST":
-        try:
-            authority = services.create_authority(
-                db.session, request.form, actor=current_user, now=utcnow()
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            flash(_("The state body %(code)s is created.", code=authority.code), "success")
-            return redirect(url_for("admin.authorities"))
+    saving = save_form(form, services.create_authority)
+    if saving.saved:
+        flash(_("The state body %(code)s is created.", code=saving.result.code), "success")
+        return redirect(url_for("admin.authorities"))
     _authority_choices(form, None)
-    return render_template("admin/authority_form.html", form=form, authority=None), status
+    return render_template("admin/authority_form.html", form=form, authority=None), saving.status
 
 
 @bp.route("/authorities/<int:authority_id>", methods=["GET", "POST"])
 def edit_authority(authority_id: int):
     authority = row_or_404(Authority, authority_id)
-    status = 200
     if request.method == "POST":
         form = AuthorityForm()
-        try:
-            changes = services.update_authority(
-                db.session, authority, request.form, actor=current_user, now=utcnow()
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            _saved(changes, authority.code)
-            if changes.get("is_active") == [True, False]:
-                _warn_about_dependants(authority)
-            return redirect(url_for("admin.authorities"))
     else:
         form = AuthorityForm(data=_authority_data(authority))
+    saving = save_form(form, services.update_authority, authority)
+    if saving.saved:
+        flash_saved(saving.result, authority.code)
+        if saving.result.get("is_active") == [True, False]:
+            _warn_about_dependants(authority)
+        return redirect(url_for("admin.authorities"))
     _authority_choices(form, authority)
     links = queries.authority_links(db.session, authority)
     return render_template(
         "admin/authority_form.html", form=form, authority=authority, links=links
-    ), status
+    ), saving.status
 
 
 def _warn_about_dependants(authority: Authority) -> None:
@@ -199,57 +172,29 @@ def new_category():
         if request.method == "POST"
         else CategoryForm(data={"is_active": True, "position": "0"})
     )
-    status = 200
-    if request.method == "POST":
-        try:
-            category = services.create_category(
-                db.session,
-                request.form,
-                actor=current_user,
-                now=utcnow(),
-                max_term_days=_max_term_days(),
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            flash(_("The topic %(code)s is created.", code=category.code), "success")
-            return redirect(url_for("admin.categories"))
+    saving = save_form(form, services.create_category, max_term_days=_max_term_days())
+    if saving.saved:
+        flash(_("The topic %(code)s is created.", code=saving.result.code), "success")
+        return redirect(url_for("admin.categories"))
     return render_template(
         "admin/category_form.html", form=form, category=None, max_term=_max_term_days()
-    ), status
+    ), saving.status
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 def edit_category(category_id: int):
     category = row_or_404(Category, category_id)
-    status = 200
     if request.method == "POST":
         form = CategoryForm()
-        try:
-            changes = services.update_category(
-                db.session,
-                category,
-                request.form,
-                actor=current_user,
-                now=utcnow(),
-                max_term_days=_max_term_days(),
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            _saved(changes, category.code)
-            return redirect(url_for("admin.categories"))
     else:
         form = CategoryForm(data=_category_data(category))
+    saving = save_form(form, services.update_category, category, max_term_days=_max_term_days())
+    if saving.saved:
+        flash_saved(saving.result, category.code)
+        return redirect(url_for("admin.categories"))
     return render_template(
         "admin/category_form.html", form=form, category=category, max_term=_max_term_days()
-    ), status
+    ), saving.status
 
 
 # --- Answer templates -----------------------------------------------------------------
@@ -299,46 +244,27 @@ def new_template():
                 "category": queries.arg(request.args, "category"),
             }
         )
-    status = 200
-    if request.method == "POST":
-        try:
-            template_services.create_template(
-                db.session, request.form, actor=current_user, now=utcnow()
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            flash(_("The answer template is created."), "success")
-            return redirect(url_for("admin.templates"))
+    saving = save_form(form, template_services.create_template)
+    if saving.saved:
+        flash(_("The answer template is created."), "success")
+        return redirect(url_for("admin.templates"))
     _template_choices(form)
-    return render_template("admin/template_form.html", form=form, template=None), status
+    return render_template("admin/template_form.html", form=form, template=None), saving.status
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
 def edit_template(template_id: int):
     template = row_or_404(AnswerTemplate, template_id)
-    status = 200
     if request.method == "POST":
         form = TemplateForm()
-        try:
-            changes = template_services.update_template(
-                db.session, template, request.form, actor=current_user, now=utcnow()
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            _saved(changes, template.title)
-            return redirect(url_for("admin.templates"))
     else:
         form = TemplateForm(data=_template_data(template))
+    saving = save_form(form, template_services.update_template, template)
+    if saving.saved:
+        flash_saved(saving.result, template.title)
+        return redirect(url_for("admin.templates"))
     _template_choices(form)
-    return render_template("admin/template_form.html", form=form, template=template), status
+    return render_template("admin/template_form.html", form=form, template=template), saving.status
 
 
 # --- Calendar overrides ---------------------------------------------------------------
@@ -348,23 +274,13 @@ def edit_template(template_id: int):
 def holidays():
     form = HolidayForm() if request.method == "POST" else HolidayForm(data={"kind": "day_off"})
     form.kind.choices = [(code, str(label)) for code, label in HOLIDAY_KIND_LABELS.items()]
-    status = 200
-    if request.method == "POST":
-        try:
-            calendar_services.add_holiday(
-                db.session, request.form, actor=current_user, now=utcnow()
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            flash(_("The calendar override is added."), "success")
-            return redirect(url_for("admin.holidays"))
+    saving = save_form(form, calendar_services.add_holiday)
+    if saving.saved:
+        flash(_("The calendar override is added."), "success")
+        return redirect(url_for("admin.holidays"))
     return render_template(
         "admin/holidays.html", form=form, holidays=queries.list_holidays(db.session)
-    ), status
+    ), saving.status
 
 
 @bp.route("/holidays/<int:holiday_id>/delete", methods=["POST"])

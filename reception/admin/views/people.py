@@ -17,8 +17,10 @@ from reception.admin.views.common import (
     authority_choices,
     bp,
     flash_refusal,
+    flash_saved,
     language_choices,
     row_or_404,
+    save_form,
 )
 from reception.core.i18n import current_locale
 from reception.core.types import utcnow
@@ -62,32 +64,16 @@ def new_user():
         form = UserForm()
     else:
         form = UserForm(data={"role": "official", "locale": current_locale()})
-    status = 200
-    if request.method == "POST":
-        try:
-            user = services.invite_user(
-                db.session,
-                request.form,
-                actor=current_user,
-                now=utcnow(),
-                invitations=_invitations(),
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            flash(
-                _(
-                    "The account is created and an invitation is sent to %(email)s.",
-                    email=user.email,
-                ),
-                "success",
-            )
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+    saving = save_form(form, services.invite_user, invitations=_invitations())
+    if saving.saved:
+        user = saving.result
+        flash(
+            _("The account is created and an invitation is sent to %(email)s.", email=user.email),
+            "success",
+        )
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     _user_choices(form, None)
-    return render_template("admin/user_new.html", form=form), status
+    return render_template("admin/user_new.html", form=form), saving.status
 
 
 def _user_data(user: User) -> dict:
@@ -104,26 +90,11 @@ def _user_data(user: User) -> dict:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
     user = row_or_404(User, user_id)
-    status = 200
-    if request.method == "POST":
-        form = UserForm()
-        try:
-            changes = services.update_user(
-                db.session, user, request.form, actor=current_user, now=utcnow()
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            if changes:
-                flash(_("Saved: %(what)s.", what=user.email), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
-    else:
-        form = UserForm(data=_user_data(user))
+    form = UserForm() if request.method == "POST" else UserForm(data=_user_data(user))
+    saving = save_form(form, services.update_user, user)
+    if saving.saved:
+        flash_saved(saving.result, user.email)
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     _user_choices(form, user)
     return render_template(
         "admin/user_edit.html",
@@ -131,7 +102,7 @@ def edit_user(user_id: int):
         user=user,
         keys=queries.list_api_keys(db.session, user=user),
         two_factor_roles=current_app.config["TWO_FACTOR_REQUIRED_ROLES"],
-    ), status
+    ), saving.status
 
 
 def _account_step(user_id: int, step, done_message: str):

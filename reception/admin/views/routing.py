@@ -17,6 +17,7 @@ from reception.admin.views.common import (
     flash_refusal,
     region_choices,
     row_or_404,
+    save_form,
 )
 from reception.core.types import utcnow
 from reception.directory import queries as directory
@@ -65,49 +66,30 @@ def new_rule():
         form = RuleForm()
     else:
         form = RuleForm(data={k: queries.arg(request.args, k) for k in ("category", "region")})
-    status = 200
-    if request.method == "POST":
-        try:
-            services.create_rule(db.session, request.form, actor=current_user, now=utcnow())
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            flash(_("The routing rule is created."), "success")
-            return redirect(url_for("admin.routing"))
+    saving = save_form(form, services.create_rule)
+    if saving.saved:
+        flash(_("The routing rule is created."), "success")
+        return redirect(url_for("admin.routing"))
     _rule_choices(form)
-    return render_template("admin/rule_form.html", form=form, rule=None), status
+    return render_template("admin/rule_form.html", form=form, rule=None), saving.status
 
 
 @bp.route("/routing/<int:rule_id>", methods=["GET", "POST"])
 def edit_rule(rule_id: int):
     rule = row_or_404(RoutingRule, rule_id)
-    status = 200
-    if request.method == "POST":
-        form = RuleForm()
-        try:
-            changes = services.update_rule(
-                db.session, rule, request.form, actor=current_user, now=utcnow()
-            )
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
-            status = 422
-        else:
-            flash(
-                _("The routing rule is saved.") if changes else _("Nothing was changed."),
-                "success" if changes else "info",
-            )
-            return redirect(url_for("admin.routing"))
-    else:
-        form = RuleForm(data=_rule_data(rule))
+    form = RuleForm() if request.method == "POST" else RuleForm(data=_rule_data(rule))
+    saving = save_form(form, services.update_rule, rule)
+    if saving.saved:
+        changes = saving.result
+        flash(
+            _("The routing rule is saved.") if changes else _("Nothing was changed."),
+            "success" if changes else "info",
+        )
+        return redirect(url_for("admin.routing"))
     _rule_choices(form)
     return render_template(
         "admin/rule_form.html", form=form, rule=rule, kind=services.rule_kind(rule)
-    ), status
+    ), saving.status
 
 
 @bp.route("/routing/<int:rule_id>/delete", methods=["POST"])

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from reception.accounts import totp
 from reception.accounts.models import RecoveryCode, User
 from reception.accounts.services import AccountError
+from reception.notifications import emails
 
 ISSUER_DEFAULT = "Reception"
 
@@ -25,16 +26,25 @@ class TwoFactorPolicy:
 
     required_roles: tuple[str, ...]
     issuer: str = ISSUER_DEFAULT
+    base_url: str = ""  # for the link in the e-mail that tells of each change
 
     @classmethod
     def from_config(cls, config) -> TwoFactorPolicy:
         return cls(
             required_roles=tuple(config.get("TWO_FACTOR_REQUIRED_ROLES", ())),
             issuer=config.get("TWO_FACTOR_ISSUER", ISSUER_DEFAULT),
+            base_url=config.get("RECEPTION_BASE_URL", ""),
         )
 
     def required_for(self, user: User) -> bool:
         return user.role in self.required_roles
+
+
+def tell(session: Session, user: User, change: str, *, policy: TwoFactorPolicy, now: datetime):
+    """E-mail the person about a change to their second factor, in the same transaction."""
+    emails.two_factor_changed(
+        session, user, change=change, url=f"{policy.base_url}/password/forgot", now=now
+    )
 
 
 def begin_setup(user: User) -> str:
@@ -63,7 +73,9 @@ def _wrong_code():
     )
 
 
-def confirm_setup(session: Session, user: User, code: str, *, now: datetime) -> list[str]:
+def confirm_setup(
+    session: Session, user: User, code: str, *, policy: TwoFactorPolicy, now: datetime
+) -> list[str]:
     """Turn the second factor on once the app shows a right code; return the recovery codes."""
     if user.two_factor_enabled:
         raise AccountError({"code": _l("Two-step verification is already on.")})
@@ -74,6 +86,7 @@ def confirm_setup(session: Session, user: User, code: str, *, now: datetime) -> 
         raise _wrong_code()
     user.totp_last_step = step
     user.totp_enabled_at = now
+    tell(session, user, "on", policy=policy, now=now)
     return _issue_recovery_codes(session, user, now)
 
 
@@ -128,9 +141,12 @@ def recovery_codes_left(session: Session, user: User) -> int:
     )
 
 
-def new_recovery_codes(session: Session, user: User, code: str, *, now: datetime) -> list[str]:
+def new_recovery_codes(
+    session: Session, user: User, code: str, *, policy: TwoFactorPolicy, now: datetime
+) -> list[str]:
     """Replace every recovery code after checking a current code."""
     require_code(session, user, code, now=now)
+    tell(session, user, "codes", policy=policy, now=now)
     return _issue_recovery_codes(session, user, now)
 
 
@@ -144,6 +160,7 @@ def turn_off(
         )
     require_code(session, user, code, now=now)
     reset(session, user)
+    tell(session, user, "off", policy=policy, now=now)
 
 
 def reset(session: Session, user: User) -> None:

@@ -165,7 +165,9 @@ def setup():
     status = 200
     if form.validate_on_submit():
         try:
-            codes = two_factor.confirm_setup(db.session, user, form.code.data, now=utcnow())
+            codes = two_factor.confirm_setup(
+                db.session, user, form.code.data, policy=_policy(), now=utcnow()
+            )
             db.session.commit()
         except AccountError as refused:
             db.session.rollback()
@@ -208,7 +210,7 @@ def new_recovery_codes():
     if renew_form.validate_on_submit():
         try:
             codes = two_factor.new_recovery_codes(
-                db.session, current_user, renew_form.code.data, now=utcnow()
+                db.session, current_user, renew_form.code.data, policy=_policy(), now=utcnow()
             )
             db.session.commit()
         except AccountError as refused:

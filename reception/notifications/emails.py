@@ -170,3 +170,19 @@ def registration_attempt(
         now=now,
         context={"user": user, "login_url": login_url, "reset_url": reset_url},
     )
+
+
+def two_factor_changed(
+    session: Session, user: User, *, change: str, url: str, now: datetime
+) -> OutboxMessage:
+    """Tell a person that two-step verification on their account was turned on, turned off,
+    reset by an administrator, or given new recovery codes (change: on, off, reset, codes)."""
+    return queue_email(
+        session,
+        "two_factor_changed",
+        recipient=user.email,
+        locale=user.locale or "kk",
+        now=now,
+        partials={"what": "email/two_factor_changed/what.txt"},
+        context={"user": user, "change": change, "url": url},
+    )

@@ -10,6 +10,7 @@ from reception.accounts import sessions, totp
 from reception.accounts.models import RecoveryCode, User
 from reception.admin.models import AuditEntry
 from reception.extensions import db
+from reception.notifications.models import OutboxMessage
 from tests.factories import PASSWORD, make_staff, make_user
 
 
@@ -176,6 +177,17 @@ def test_an_administrator_resets_a_lost_phone_and_it_is_audited(strict_app, head
     assert reset.status_code == 302
     db.session.refresh(head)
     assert not head.two_factor_enabled
+    assert (
+        db.session.scalar(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.template == "two_factor_changed",
+                OutboxMessage.recipient == head.email,
+            )
+            .order_by(OutboxMessage.id.desc())
+        ).body_text.count("қайта орнатты")  # the head's language: Kazakh by default
+        == 1
+    )
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reset_two_factor"))
     assert entry.entity_id == head.id and entry.actor_id == admin.id
     # An administrator cannot reset their own (another administrator must).
@@ -204,3 +216,30 @@ def test_the_second_step_is_rate_limited_per_person(make_app, head):
 def test_the_second_step_without_a_password_first_goes_back_to_log_in(client):
     response = client.get("/login/verify")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
+
+
+def test_every_change_is_told_to_the_person_by_e_mail(strict_app, head):
+    def told():
+        return [
+            m.body_text
+            for m in db.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.template == "two_factor_changed")
+                .order_by(OutboxMessage.id)
+            )
+        ]
+
+    official = make_staff(role="official", email="official@example.kz", locale="en")
+    client = strict_app.test_client()
+    password_step(client, official.email)
+    secret, _codes = set_up(client, official.email)
+    renewed = client.post("/account/security/recovery-codes", data={"renew-code": code(secret, 1)})
+    new = re.findall(r"<li>([A-Z2-9-]{14})</li>", renewed.get_data(as_text=True))
+    client.post("/logout")
+    password_step(client, official.email)
+    assert client.post("/login/verify", data={"code": new[0]}).status_code == 302
+    assert client.post("/account/security/disable", data={"off-code": new[1]}).status_code == 302
+    bodies = told()
+    assert len(bodies) == 3  # on, new codes, off
+    assert "turned on" in bodies[0] and "New recovery codes" in bodies[1]
+    assert "turned off" in bodies[2] and "/password/forgot" in bodies[2]

@@ -235,7 +235,14 @@ def reactivate_user(session: Session, user: User, *, actor: User | None, now: da
     )
 
 
-def reset_two_factor(session: Session, user: User, *, actor: User | None, now: datetime) -> None:
+def reset_two_factor(
+    session: Session,
+    user: User,
+    *,
+    actor: User | None,
+    now: datetime,
+    policy: two_factor.TwoFactorPolicy,
+) -> None:
     """Forget a person's second factor (a lost phone); they set it up again at next log-in."""
     if not user.two_factor_enabled and not user.totp_secret:
         raise AdminError({"_": _l("Two-step verification is not set up for this account.")})
@@ -244,6 +251,7 @@ def reset_two_factor(session: Session, user: User, *, actor: User | None, now: d
             {"_": _l("You cannot reset your own two-step verification: ask another administrator.")}
         )
     two_factor.reset(session, user)
+    two_factor.tell(session, user, "reset", policy=policy, now=now)
     record(
         session,
         actor=actor,

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from reception.accounts.invitations import InvitationSettings
 from reception.accounts.models import ApiKey, User
+from reception.accounts.two_factor import TwoFactorPolicy
 from reception.admin import queries
 from reception.admin.forms import ApiKeyForm, UserForm
 from reception.admin.labels import ROLE_LABELS
@@ -140,7 +141,13 @@ def reactivate_user(user_id: int):
 def reset_two_factor(user_id: int):
     return _account_step(
         user_id,
-        lambda user: services.reset_two_factor(db.session, user, actor=current_user, now=utcnow()),
+        lambda user: services.reset_two_factor(
+            db.session,
+            user,
+            actor=current_user,
+            now=utcnow(),
+            policy=TwoFactorPolicy.from_config(current_app.config),
+        ),
         _("Two-step verification is reset: the person sets it up again at the next log-in."),
     )
 

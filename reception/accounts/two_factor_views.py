@@ -199,27 +199,42 @@ def setup():
     )
 
 
+def _settings_step(prefix: str, step):
+    """Run a step of the settings page that needs a current code (`step(code)`).
+
+    Returns the step's result, or None with the error beside that form's code field and
+    the page to show again.
+    """
+    forms = {name: TwoFactorCodeForm(prefix=name) for name in ("renew", "off")}
+    form = forms[prefix]
+    if form.validate_on_submit():
+        try:
+            result = step(form.code.data)
+            db.session.commit()
+            return result, None
+        except AccountError as refused:
+            db.session.rollback()
+            form.code.errors = [refused.errors["code"]]
+    return None, _render_settings(forms["renew"], forms["off"], 422)
+
+
 @bp.route("/account/security/recovery-codes", methods=["POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_TWO_FACTOR"], methods=["POST"])
 def new_recovery_codes():
     """Replace the recovery codes (each works once) after a current code from the app."""
-    renew_form = TwoFactorCodeForm(prefix="renew")
     if not current_user.two_factor_enabled:
         return redirect(url_for("two_factor.settings"))
-    if renew_form.validate_on_submit():
-        try:
-            codes = two_factor.new_recovery_codes(
-                db.session, current_user, renew_form.code.data, policy=_policy(), now=utcnow()
-            )
-            db.session.commit()
-        except AccountError as refused:
-            db.session.rollback()
-            renew_form.code.errors = [refused.errors["code"]]
-        else:
-            flash(_("New recovery codes are made; the old ones no longer work."), "success")
-            return _show_recovery_codes(codes, first_time=False)
-    return _render_settings(renew_form, TwoFactorCodeForm(prefix="off"), 422)
+    codes, page = _settings_step(
+        "renew",
+        lambda code: two_factor.new_recovery_codes(
+            db.session, current_user, code, policy=_policy(), now=utcnow()
+        ),
+    )
+    if page is not None:
+        return page
+    flash(_("New recovery codes are made; the old ones no longer work."), "success")
+    return _show_recovery_codes(codes, first_time=False)
 
 
 @bp.route("/account/security/disable", methods=["POST"])
@@ -227,19 +242,15 @@ def new_recovery_codes():
 @limiter.limit(lambda: current_app.config["RATELIMIT_TWO_FACTOR"], methods=["POST"])
 def disable():
     """Turn the second factor off (only where the role does not require it)."""
-    off_form = TwoFactorCodeForm(prefix="off")
     if not current_user.two_factor_enabled:
         return redirect(url_for("two_factor.settings"))
-    if off_form.validate_on_submit():
-        try:
-            two_factor.turn_off(
-                db.session, current_user, off_form.code.data, policy=_policy(), now=utcnow()
-            )
-            db.session.commit()
-        except AccountError as refused:
-            db.session.rollback()
-            off_form.code.errors = [refused.errors["code"]]
-        else:
-            flash(_("Two-step verification is off."), "success")
-            return redirect(url_for("two_factor.settings"))
-    return _render_settings(TwoFactorCodeForm(prefix="renew"), off_form, 422)
+    _result, page = _settings_step(
+        "off",
+        lambda code: two_factor.turn_off(
+            db.session, current_user, code, policy=_policy(), now=utcnow()
+        ),
+    )
+    if page is not None:
+        return page
+    flash(_("Two-step verification is off."), "success")
+    return redirect(url_for("two_factor.settings"))

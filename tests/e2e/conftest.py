@@ -99,12 +99,17 @@ def choose_language(page, base: str, lang: str, path: str = "/") -> None:
     page.goto(f"{base}/lang/{lang}?next={path}")
 
 
+def submit(page) -> None:
+    """Send the page's main form and wait for the answer to load (a busy machine is slow)."""
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+
+
 def log_in(page, base: str, email: str, lang: str = "en") -> None:
     choose_language(page, base, lang, "/login")
     page.fill("#email", email)
     page.fill("#password", "demo-password")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page)
 
 
 def screenshot(page, name: str) -> None:

@@ -4,7 +4,15 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, axe_violations, choose_language, log_in, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    choose_language,
+    log_in,
+    screenshot,
+    submit,
+)
 
 LANGUAGES = ("kk", "ru", "en")
 PUBLIC_PAGES = {
@@ -56,7 +64,7 @@ def test_public_pages(live_server, new_page, lang, viewport):
         check(page, f"{name}-{lang}-{viewport['width']}")
     # The form with its errors shown.
     choose_language(page, live_server, lang, "/appeals/new")
-    page.locator("main button[type=submit]").click()
+    submit(page)
     check(page, f"form-errors-{lang}-{viewport['width']}")
 
 
@@ -71,7 +79,7 @@ def test_receipt_and_tracking_pages(live_server, browser, demo_numbers, lang, vi
     choose_language(page, live_server, lang, "/track")
     page.fill("#number", number)
     page.fill("#code", code)
-    page.locator("main button[type=submit]").click()
+    submit(page)
     check(page, f"status-{lang}-{viewport['width']}")
     context.close()
 

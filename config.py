@@ -108,7 +108,7 @@ class Config:
     # Registration numbers: <PREFIX>-<YEAR>-<8 digits>, gap-free per year.
     RECEPTION_NUMBER_PREFIX = os.environ.get("RECEPTION_NUMBER_PREFIX", "RC")
 
-    # The law (Administrative Procedural Code of Kazakhstan by default; see DOMAIN.md).
+    # The law (Administrative Procedural Code of Kazakhstan by default; docs/domain.md).
     RECEPTION_COUNTRY = os.environ.get("RECEPTION_COUNTRY", "KZ")
     RECEPTION_TIMEZONE = os.environ.get("RECEPTION_TIMEZONE", "Asia/Almaty")
     RECEPTION_WORKDAY_CUTOFF = os.environ.get("RECEPTION_WORKDAY_CUTOFF", "18:30")

@@ -148,7 +148,8 @@ def _render(name: str, locale: str, monkeypatch) -> Outbox:
     elif name.startswith("appeal_update."):
         return _update(locale, name.split(".", 1)[1], monkeypatch)
     elif name == "confirm_email":
-        emails.confirm_email(outbox, _person(locale), url=link, valid_hours=24, now=NOW)
+        confirm = f"{BASE_URL}/register/confirm/TOKEN"
+        emails.confirm_email(outbox, _person(locale), url=confirm, valid_hours=24, now=NOW)
     elif name == "deadline_reminder":
         emails.deadline_reminder(
             outbox,
@@ -177,8 +178,8 @@ def _render(name: str, locale: str, monkeypatch) -> Outbox:
             outbox,
             _person(locale),
             locale=locale,
-            login_url=f"{BASE_URL}/account/login",
-            reset_url=f"{BASE_URL}/account/forgot",
+            login_url=f"{BASE_URL}/login",
+            reset_url=f"{BASE_URL}/password/forgot",
             now=NOW,
         )
     elif name.startswith("two_factor_changed."):
@@ -186,7 +187,7 @@ def _render(name: str, locale: str, monkeypatch) -> Outbox:
             outbox,
             _person(locale),
             change=name.split(".", 1)[1],
-            url=f"{BASE_URL}/account/forgot",
+            url=f"{BASE_URL}/password/forgot",
             now=NOW,
         )
     else:  # pragma: no cover - a new e-mail needs a line above

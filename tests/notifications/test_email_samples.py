@@ -124,7 +124,7 @@ def _appeal(locale: str, status: str = "registered") -> Appeal:
 
 
 def _person(locale: str, role: str = "citizen", **fields) -> User:
-    name = WRITTEN[locale]["executor" if role != "citizen" else "name"]
+    name = WRITTEN[locale][{"citizen": "name", "head": "head"}.get(role, "executor")]
     return User(email="person@example.kz", full_name=name, role=role, locale=locale, **fields)
 
 

@@ -8,7 +8,6 @@ message, on the page and in the API.
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime
 
 import pytest

@@ -31,6 +31,7 @@ TEST_DATA_TABLES = (
     "registration_counters",
     "api_keys",
     "recovery_codes",
+    "user_sessions",
     "users",
     "holiday_overrides",
 )

@@ -91,7 +91,13 @@ def verify():
     status = 200
     if form.validate_on_submit():
         now = utcnow()
-        how = two_factor.verify(db.session, user, form.code.data, now=now)
+        policy = _policy()
+        try:
+            how = two_factor.verify(db.session, user, form.code.data, now=now, policy=policy)
+        except two_factor.SecondFactorLocked as locked:
+            db.session.rollback()
+            form.code.errors = [locked.errors["code"]]
+            return render_template("accounts/two_factor_verify.html", form=form), 429
         if how is not None:
             user.last_login_at = now
             left = two_factor.recovery_codes_left(db.session, user) if how == "recovery" else None
@@ -111,8 +117,15 @@ def verify():
                 )
             return redirect(next_url or home_for(user))
         db.session.rollback()
-        form.code.errors = [_("This code is not right. Try the code your app shows now.")]
-        status = 401
+        # Counted in the database, so that guesses add up across workers and hosts.
+        locked = two_factor.record_failure(db.session, user, now=now, policy=policy)
+        db.session.commit()
+        if locked is not None:
+            form.code.errors = [locked.errors["code"]]
+            status = 429
+        else:
+            form.code.errors = [_("This code is not right. Try the code your app shows now.")]
+            status = 401
     elif request.method == "POST":
         status = 422
     return render_template("accounts/two_factor_verify.html", form=form), status
@@ -159,7 +172,7 @@ def setup():
     user = current_user._get_current_object()
     if user.two_factor_enabled:
         return redirect(url_for("two_factor.settings"))
-    secret = two_factor.begin_setup(user)
+    secret = two_factor.begin_setup(user, policy=_policy())
     db.session.commit()
     form = TwoFactorCodeForm()
     status = 200
@@ -215,6 +228,14 @@ def _settings_step(prefix: str, step):
         except AccountError as refused:
             db.session.rollback()
             form.code.errors = [refused.errors["code"]]
+            if isinstance(refused, two_factor.WrongCode):
+                # Wrong codes count here too: this page must not be a way around the limit.
+                locked = two_factor.record_failure(
+                    db.session, current_user, now=utcnow(), policy=_policy()
+                )
+                db.session.commit()
+                if locked is not None:
+                    form.code.errors = [locked.errors["code"]]
     return None, _render_settings(forms["renew"], forms["off"], 422)
 
 

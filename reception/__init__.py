@@ -57,6 +57,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     install_input_guard(app)
     install_security_headers(app)
+    from reception.core.caching import install_no_store
+
+    install_no_store(app)
     install_error_pages(app)
     install_early_locale(app)
     install_connection_release(app)  # after db.init_app, so that it runs before its teardown

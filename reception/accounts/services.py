@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import ROLES, STAFF_ROLES_WITH_AUTHORITY, User
-from reception.accounts.user_sessions import end_all_sessions
 from reception.accounts.passwords import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     hash_password,
     verify_password,
 )
+from reception.accounts.user_sessions import end_all_sessions
 from reception.directory.models import Authority
 
 

@@ -102,9 +102,7 @@ def touch_session_after_request(response):
 
         try:
             with db.engine.begin() as connection:
-                connection.execute(
-                    user_sessions.update_last_seen(record_id, utcnow())
-                )
+                connection.execute(user_sessions.update_last_seen(record_id, utcnow()))
         except SQLAlchemyError:
             # Only the idle clock is lost; the page is answered all the same.
             current_app.logger.warning("could not record the use of a session", exc_info=True)

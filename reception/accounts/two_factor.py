@@ -208,9 +208,7 @@ def verify(
     held = lock_of(user, now)
     if held is not None:
         raise held
-    step = totp.matching_step(
-        policy.secret_of(user), code, now, last_step=user.totp_last_step
-    )
+    step = totp.matching_step(policy.secret_of(user), code, now, last_step=user.totp_last_step)
     if step is not None:
         user.totp_last_step = step
         clear_failures(user)

@@ -126,6 +126,7 @@ ADMIN_ENDPOINTS = (
     "invite_user",
     "reactivate_user",
     "reset_two_factor",
+    "end_user_sessions",
     "new_user",
 )
 ACCESS.update({f"admin.{name}": ADMIN for name in ADMIN_ENDPOINTS})

@@ -20,10 +20,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from reception.accounts import totp, two_factor
+from reception.accounts import totp, two_factor, user_sessions
 from reception.accounts.forms import TwoFactorCodeForm
 from reception.accounts.services import AccountError
 from reception.accounts.sessions import (
+    current_session_token,
     home_for,
     pending_login,
     pending_user_id,
@@ -143,6 +144,12 @@ def _render_settings(renew_form, off_form, status: int = 200):
         "accounts/security.html",
         renew_form=renew_form,
         off_form=off_form,
+        sessions_count=user_sessions.count_active_sessions(
+            db.session,
+            user,
+            now=utcnow(),
+            policy=user_sessions.SessionPolicy.from_config(current_app.config),
+        ),
         required=_policy().required_for(user),
         codes_left=two_factor.recovery_codes_left(db.session, user)
         if user.two_factor_enabled
@@ -162,6 +169,27 @@ def _show_recovery_codes(codes: list[str], *, first_time: bool):
             )
         )
     )
+
+
+@bp.route("/account/security/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    """Log out every other device (a lost phone, a cookie left on another computer)."""
+    ended = user_sessions.end_all_sessions(
+        db.session,
+        current_user,
+        now=utcnow(),
+        reason="self",
+        keep_token=current_session_token(),
+    )
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d other device is logged out.", "%(num)d other devices are logged out.", ended
+        ),
+        "success",
+    )
+    return redirect(url_for("two_factor.settings"))
 
 
 @bp.route("/account/security/setup", methods=["GET", "POST"])

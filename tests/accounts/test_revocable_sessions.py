@@ -223,3 +223,15 @@ def test_a_forged_session_id_logs_no_one_in(client):
     with client.session_transaction() as session:
         session["_sid"] = "x" * 43
     assert not logged_in(client)
+
+
+def test_a_person_logs_out_their_other_devices(client, app):
+    user = make_user(email="citizen@example.kz")
+    log_in(client, user.email)
+    other = app.test_client()
+    log_in(other, user.email)
+    page = client.get("/account/security").get_data(as_text=True)
+    assert "Logged in on 2 devices" in page
+    done = client.post("/account/security/sessions/end-others", follow_redirects=True)
+    assert "1 other device is logged out" in done.get_data(as_text=True)
+    assert logged_in(client) and not logged_in(other)

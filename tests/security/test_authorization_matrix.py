@@ -72,6 +72,7 @@ ACCESS = {
     "two_factor.setup": LOGGED_IN,
     "two_factor.new_recovery_codes": LOGGED_IN,
     "two_factor.disable": LOGGED_IN,
+    "two_factor.end_other_sessions": LOGGED_IN,
     "appeals.new": PUBLIC,
     "appeals.track": PUBLIC,
     "monitoring.stats": PUBLIC,

@@ -86,7 +86,6 @@ def load_logged_in_user(user_id: str) -> User | None:
     policy = user_sessions.SessionPolicy.from_config(current_app.config)
     if found is None or not found[1].is_active or not policy.alive(found[0], now):
         clear_session_keeping_language()
-        g.session_ended = True
         return None
     record, user = found
     if user_sessions.needs_touch(record, now):

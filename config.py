@@ -58,6 +58,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # Every log-in is a row in user_sessions: it ends at log-out, on a password change or
+    # reset, when an administrator ends it, after this many hours whatever happens, and
+    # after this many minutes without a request.
+    SESSION_ABSOLUTE_HOURS = _env_int("RECEPTION_SESSION_HOURS", 12)
+    SESSION_IDLE_MINUTES = _env_int("RECEPTION_SESSION_IDLE_MINUTES", 120)
 
     # Forms: CSRF tokens expire with the session rather than after an hour, so that a
     # citizen who takes long to write an appeal does not lose it on submit.
@@ -151,6 +156,20 @@ class Config:
     # The name authenticator apps show beside the code.
     TWO_FACTOR_ISSUER = os.environ.get("RECEPTION_2FA_ISSUER", "Reception")
     RATELIMIT_TWO_FACTOR = "5 per minute; 20 per hour"
+    # Wrong second-factor codes are counted per person in the database (every worker and
+    # host sees the same count): this many within the window lock the second step.
+    TWO_FACTOR_MAX_FAILURES = _env_int("RECEPTION_2FA_MAX_FAILURES", 5)
+    TWO_FACTOR_FAILURE_WINDOW_MINUTES = _env_int("RECEPTION_2FA_FAILURE_WINDOW_MINUTES", 15)
+    TWO_FACTOR_LOCK_MINUTES = _env_int("RECEPTION_2FA_LOCK_MINUTES", 15)
+    # Keys that encrypt the second-factor secrets (Fernet keys, comma-separated): the first
+    # encrypts, every one decrypts, so a new key is put first and `flask totp rotate`
+    # re-encrypts. Production refuses to start without it; development and tests derive
+    # one from SECRET_KEY.
+    TOTP_KEYS = _env_list("RECEPTION_TOTP_KEYS", "")
+
+    # A retried appeal form (the same submission key) shows the receipt again only to the
+    # browser session that was given the form, and only this long after the filing.
+    SUBMISSION_RETRY_MINUTES = _env_int("RECEPTION_SUBMISSION_RETRY_MINUTES", 30)
 
     # argon2 cost; None keeps the library's recommended values (RFC 9106, low memory).
     ARGON2_TIME_COST: int | None = None
@@ -193,7 +212,11 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         """Refuse to start without the settings production cannot guess."""
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [
+            name
+            for name in ("SECRET_KEY", "DATABASE_URL", "RECEPTION_TOTP_KEYS")
+            if not os.environ.get(name, "").strip(", ")
+        ]
         if missing:
             raise RuntimeError(
                 "Production needs these environment variables: " + ", ".join(missing)

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 def time_dashboard(database_url: str, runs: int) -> dict[str, float]:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("RECEPTION_TOTP_KEYS", "YmVuY2gtb25seS1rZXktMzItYnl0ZXMtbG9uZy0hISE=")
     os.environ["RECEPTION_ENV"] = "production"
     from reception import create_app
     from reception.accounts.services import create_user, get_user_by_email

@@ -62,6 +62,7 @@ def prepare_schema(database_url: str) -> None:
     """Migrate and seed the reference data through the application itself."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("RECEPTION_TOTP_KEYS", "YmVuY2gtb25seS1rZXktMzItYnl0ZXMtbG9uZy0hISE=")
     os.environ["RECEPTION_ENV"] = "production"
     from flask_migrate import upgrade
 

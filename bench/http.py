@@ -26,6 +26,7 @@ production configuration. Servers are stopped on exit, on Ctrl+C and on errors.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import html
 import os
@@ -129,6 +130,7 @@ def reception_env(work: Path) -> dict[str, str]:
     env.update(
         RECEPTION_ENV="production",
         SECRET_KEY="bench-only-" + os.urandom(8).hex(),
+        RECEPTION_TOTP_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
         DATABASE_URL=f"sqlite:///{work / 'reception.db'}",
         UPLOAD_FOLDER=str(work / "uploads"),
         MAIL_TRANSPORT="console",

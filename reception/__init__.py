@@ -42,6 +42,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from reception.accounts.passwords import configure_hashing
 
     configure_hashing(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
+    from reception.accounts.secret_box import SecretBox
+
+    SecretBox.from_config(app.config)  # malformed RECEPTION_TOTP_KEYS stop the start here
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
@@ -55,6 +58,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     install_input_guard(app)
     install_security_headers(app)
+    from reception.core.caching import install_no_store
+
+    install_no_store(app)
     install_error_pages(app)
     install_early_locale(app)
     install_connection_release(app)  # after db.init_app, so that it runs before its teardown
@@ -93,11 +99,12 @@ def _init_extensions(app: Flask) -> None:
         from flask import g
         from sqlalchemy.exc import SQLAlchemyError
 
-        from reception.accounts.models import User
+        from reception.accounts.sessions import load_logged_in_user
         from reception.core.database import database_unavailable, forget_transaction
 
         try:
-            user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+            # The user, only while the cookie's server-side session record is alive.
+            user = load_logged_in_user(user_id)
         except SQLAlchemyError as error:
             if not (database_unavailable(error) and g.get("rendering_error_page")):
                 # On an ordinary page the error answers 503, as any other query's would:
@@ -107,6 +114,10 @@ def _init_extensions(app: Flask) -> None:
             forget_transaction()
             return None
         return user if user is not None and user.is_active else None
+
+    from reception.accounts.sessions import touch_session_after_request
+
+    app.after_request(touch_session_after_request)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -16,6 +16,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 apikeys_cli = AppGroup("apikeys", help="Manage API keys.")
 outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
 deadlines_cli = AppGroup("deadlines", help="The daily deadline job.")
+totp_cli = AppGroup("totp", help="Keys of the second-factor secrets.")
 # A fixed number for pg_try_advisory_xact_lock: any host may start the daily job, one runs it.
 DEADLINES_LOCK = 73_110_001
 
@@ -189,6 +190,39 @@ def outbox_send_command(loop, interval):
         db.session.remove()
 
 
+@totp_cli.command("new-key")
+def totp_new_key_command():
+    """Print a fresh key for RECEPTION_TOTP_KEYS (put it first in the list)."""
+    from reception.accounts.secret_box import new_key
+
+    click.echo(new_key())
+
+
+@totp_cli.command("rotate")
+def totp_rotate_command():
+    """Re-encrypt every second-factor secret with the first key of RECEPTION_TOTP_KEYS.
+
+    Run it after putting a new key first; then the old keys may be removed. Safe to run
+    again: secrets already under the first key are left as they are.
+    """
+    from sqlalchemy import select
+
+    from reception.accounts.models import User
+    from reception.accounts.secret_box import SecretBox
+
+    box = SecretBox.from_config(current_app.config)
+    users = db.session.scalars(
+        select(User).where(User.totp_secret.is_not(None)).with_for_update()
+    ).all()
+    changed = 0
+    for user in users:
+        if not box.is_current(user.totp_secret):
+            user.totp_secret = box.rotate(user.totp_secret)
+            changed += 1
+    db.session.commit()
+    click.echo(f"totp: {changed} of {len(users)} secrets re-encrypted with the newest key")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, users_cli, apikeys_cli, outbox_cli, deadlines_cli):
+    for group in (seed_cli, users_cli, apikeys_cli, outbox_cli, deadlines_cli, totp_cli):
         app.cli.add_command(group)

@@ -1,6 +1,6 @@
 """Every model of the application, imported in one place for metadata and Alembic."""
 
-from reception.accounts.models import ApiKey, User
+from reception.accounts.models import ApiKey, User, UserSession
 from reception.admin.models import AuditEntry
 from reception.api.models import IdempotentResponse
 from reception.appeals.models import Appeal, AppealEvent, Attachment, RegistrationCounter
@@ -31,4 +31,5 @@ __all__ = [
     "RegistrationCounter",
     "RoutingRule",
     "User",
+    "UserSession",
 ]

@@ -32,6 +32,7 @@ TEST_DATA_TABLES = (
     "idempotency_keys",
     "api_keys",
     "recovery_codes",
+    "user_sessions",
     "users",
     "holiday_overrides",
 )

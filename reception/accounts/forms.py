@@ -39,6 +39,19 @@ class SetPasswordForm(FlaskForm):
     password_confirm = PasswordField(_l("Repeat the password"))
 
 
+class ConfirmEmailForm(FlaskForm):
+    """Confirming an address: the password chosen at registration, or a new one.
+
+    Whoever registered the address chose a password; only the mailbox's owner opens the
+    link. The owner either proves they chose that password or replaces it, so an account
+    never ends up with a password its owner did not choose.
+    """
+
+    password = PasswordField(_l("The password you chose when you registered"))
+    new_password = PasswordField(_l("New password"))
+    new_password_confirm = PasswordField(_l("Repeat the new password"))
+
+
 class TwoFactorCodeForm(FlaskForm):
     """One code: 6 digits from the app, or (at log-in) a recovery code."""
 

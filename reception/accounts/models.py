@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reception.core.types import UTCDateTime, utcnow
@@ -42,9 +42,14 @@ class User(UserMixin, db.Model):
     # A self-registered citizen proves the address before the account can be used.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Second factor (TOTP). A secret without `totp_enabled_at` is a set-up not yet confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The secret is stored encrypted (accounts.secret_box), never in clear.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Wrong second-factor codes, counted here so that every worker sees the same count.
+    two_factor_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    two_factor_failed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    two_factor_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     authority: Mapped[Authority | None] = relationship()
 
@@ -82,3 +87,27 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(db.Model):
+    """One log-in: the cookie holds a random id, the database its hash and its state.
+
+    A session works only while its row says so: log-out, a password change or reset, an
+    administrator, the absolute lifetime and the idle timeout each end it for every copy
+    of the cookie.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it ended: logout, password, admin, expired.
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship()

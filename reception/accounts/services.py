@@ -16,6 +16,7 @@ from reception.accounts.passwords import (
     hash_password,
     verify_password,
 )
+from reception.accounts.user_sessions import end_all_sessions
 from reception.directory.models import Authority
 
 
@@ -113,9 +114,18 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
 
 
 def set_password(
-    session: Session, user: User, password: str, confirmation: str, *, now: datetime
+    session: Session,
+    user: User,
+    password: str,
+    confirmation: str,
+    *,
+    now: datetime,
+    keep_session: str | None = None,
 ) -> None:
-    """Set a new password (from an invitation link) after checking it against the policy."""
+    """Set a new password (an invitation or reset link) after checking it against the policy.
+
+    Every session of the person ends, except `keep_session` (the one a change is made from).
+    """
     errors: dict[str, object] = {}
     problem = password_problem(password or "", user.email)
     if not password:
@@ -131,3 +141,5 @@ def set_password(
     # The link came to the address: it is proved.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now
+    # Whoever knew the old password (or holds a cookie of it) is logged out everywhere.
+    end_all_sessions(session, user, now=now, reason="password", keep_token=keep_session)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import session, url_for
+from flask import current_app, g, request, session, url_for
 from flask_login import login_user
 
+from reception.accounts import user_sessions
 from reception.accounts.models import User
+from reception.core.types import utcnow
 from reception.extensions import db
+
+# The cookie's name for the server-side session record (accounts.user_sessions).
+SESSION_KEY = "_sid"
 
 # Between the password and the second factor: who, since when, and where to go next.
 PENDING_KEY = "pending_login"
@@ -34,10 +39,73 @@ def clear_session_keeping_language() -> None:
 
 
 def start_session(user: User) -> None:
+    """Log the person in: a fresh cookie and a new server-side record (committed here)."""
     # A fresh session on log-in closes session fixation.
     clear_session_keeping_language()
+    token = user_sessions.open_session(
+        db.session,
+        user,
+        now=utcnow(),
+        user_agent=request.headers.get("User-Agent", ""),
+        address=request.remote_addr or "",
+    )
+    db.session.commit()
     login_user(user)
+    session[SESSION_KEY] = token
     session.permanent = True
+
+
+def current_session_token() -> str | None:
+    token = session.get(SESSION_KEY)
+    return token if isinstance(token, str) else None
+
+
+def end_current_session() -> None:
+    """Log out: end the record (every copy of the cookie) and empty this cookie."""
+    token = current_session_token()
+    if token:
+        user_sessions.end_session(db.session, token, now=utcnow(), reason="logout")
+        db.session.commit()
+    clear_session_keeping_language()
+
+
+def load_logged_in_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the user, only while the cookie's record is alive.
+
+    A cookie without a record (from before records existed, or Flask-Login's remember
+    cookie), with an ended or expired record, or of a deactivated person logs in no one,
+    and is emptied so that nothing else it carries (appeals it may see) outlives the log-in.
+    """
+    token = current_session_token()
+    found = (
+        user_sessions.find_session(db.session, token, int(user_id))
+        if token and user_id.isdigit() and len(user_id) < 10
+        else None
+    )
+    now = utcnow()
+    policy = user_sessions.SessionPolicy.from_config(current_app.config)
+    if found is None or not found[1].is_active or not policy.alive(found[0], now):
+        clear_session_keeping_language()
+        return None
+    record, user = found
+    if user_sessions.needs_touch(record, now):
+        g.touch_session_id = record.id
+    return user
+
+
+def touch_session_after_request(response):
+    """Note the time of use (at most once a minute), in its own short transaction."""
+    record_id = g.pop("touch_session_id", None)
+    if record_id is not None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(user_sessions.update_last_seen(record_id, utcnow()))
+        except SQLAlchemyError:
+            # Only the idle clock is lost; the page is answered all the same.
+            current_app.logger.warning("could not record the use of a session", exc_info=True)
+    return response
 
 
 def home_for(user: User) -> str:

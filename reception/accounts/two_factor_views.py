@@ -20,10 +20,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from reception.accounts import totp, two_factor
+from reception.accounts import totp, two_factor, user_sessions
 from reception.accounts.forms import TwoFactorCodeForm
 from reception.accounts.services import AccountError
 from reception.accounts.sessions import (
+    current_session_token,
     home_for,
     pending_login,
     pending_user_id,
@@ -91,7 +92,13 @@ def verify():
     status = 200
     if form.validate_on_submit():
         now = utcnow()
-        how = two_factor.verify(db.session, user, form.code.data, now=now)
+        policy = _policy()
+        try:
+            how = two_factor.verify(db.session, user, form.code.data, now=now, policy=policy)
+        except two_factor.SecondFactorLocked as locked:
+            db.session.rollback()
+            form.code.errors = [locked.errors["code"]]
+            return render_template("accounts/two_factor_verify.html", form=form), 429
         if how is not None:
             user.last_login_at = now
             left = two_factor.recovery_codes_left(db.session, user) if how == "recovery" else None
@@ -111,8 +118,15 @@ def verify():
                 )
             return redirect(next_url or home_for(user))
         db.session.rollback()
-        form.code.errors = [_("This code is not right. Try the code your app shows now.")]
-        status = 401
+        # Counted in the database, so that guesses add up across workers and hosts.
+        locked = two_factor.record_failure(db.session, user, now=now, policy=policy)
+        db.session.commit()
+        if locked is not None:
+            form.code.errors = [locked.errors["code"]]
+            status = 429
+        else:
+            form.code.errors = [_("This code is not right. Try the code your app shows now.")]
+            status = 401
     elif request.method == "POST":
         status = 422
     return render_template("accounts/two_factor_verify.html", form=form), status
@@ -130,6 +144,12 @@ def _render_settings(renew_form, off_form, status: int = 200):
         "accounts/security.html",
         renew_form=renew_form,
         off_form=off_form,
+        sessions_count=user_sessions.count_active_sessions(
+            db.session,
+            user,
+            now=utcnow(),
+            policy=user_sessions.SessionPolicy.from_config(current_app.config),
+        ),
         required=_policy().required_for(user),
         codes_left=two_factor.recovery_codes_left(db.session, user)
         if user.two_factor_enabled
@@ -151,6 +171,27 @@ def _show_recovery_codes(codes: list[str], *, first_time: bool):
     )
 
 
+@bp.route("/account/security/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    """Log out every other device (a lost phone, a cookie left on another computer)."""
+    ended = user_sessions.end_all_sessions(
+        db.session,
+        current_user,
+        now=utcnow(),
+        reason="self",
+        keep_token=current_session_token(),
+    )
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d other device is logged out.", "%(num)d other devices are logged out.", ended
+        ),
+        "success",
+    )
+    return redirect(url_for("two_factor.settings"))
+
+
 @bp.route("/account/security/setup", methods=["GET", "POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_TWO_FACTOR"], methods=["POST"])
@@ -159,7 +200,7 @@ def setup():
     user = current_user._get_current_object()
     if user.two_factor_enabled:
         return redirect(url_for("two_factor.settings"))
-    secret = two_factor.begin_setup(user)
+    secret = two_factor.begin_setup(user, policy=_policy())
     db.session.commit()
     form = TwoFactorCodeForm()
     status = 200
@@ -215,6 +256,14 @@ def _settings_step(prefix: str, step):
         except AccountError as refused:
             db.session.rollback()
             form.code.errors = [refused.errors["code"]]
+            if isinstance(refused, two_factor.WrongCode):
+                # Wrong codes count here too: this page must not be a way around the limit.
+                locked = two_factor.record_failure(
+                    db.session, current_user, now=utcnow(), policy=_policy()
+                )
+                db.session.commit()
+                if locked is not None:
+                    form.code.errors = [locked.errors["code"]]
     return None, _render_settings(forms["renew"], forms["off"], 422)
 
 

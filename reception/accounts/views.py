@@ -17,7 +17,13 @@ from flask_login import current_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from reception.accounts import services
-from reception.accounts.forms import ForgotPasswordForm, LoginForm, RegisterForm, SetPasswordForm
+from reception.accounts.forms import (
+    ConfirmEmailForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    SetPasswordForm,
+)
 from reception.accounts.invitations import (
     INVITATION_VALID_HOURS,
     RESET_VALID_HOURS,
@@ -25,9 +31,10 @@ from reception.accounts.invitations import (
     make_invitation_token,
     read_invitation_token,
 )
-from reception.accounts.passwords import hash_password
+from reception.accounts.passwords import hash_password, verify_password
 from reception.accounts.sessions import (
     clear_session_keeping_language,
+    end_current_session,
     home_for,
     safe_next,
     start_pending_login,
@@ -88,6 +95,15 @@ def login():
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
+    """Log out with a POST (the form carries the CSRF token); a GET only shows the button.
+
+    Another site can make a browser GET any address, so a GET must not log anyone out.
+    """
+    if request.method == "GET":
+        if not current_user.is_authenticated:
+            return redirect(url_for("core.home"))
+        return render_template("accounts/logout.html")
+    end_current_session()
     logout_user()
     clear_session_keeping_language()
     flash(_("You are logged out."), "success")
@@ -173,9 +189,17 @@ def register():
     return render_template("accounts/register.html", form=form), status
 
 
-@bp.route("/register/confirm/<token>")
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def confirm_email(token: str):
-    """Open the account whose address this link proves, and log its owner in."""
+    """Open the account whose address this link proves, and log its owner in.
+
+    Anyone may register any address with a password of their choosing; only the owner of
+    the mailbox gets this link. So the link alone confirms nothing: the owner enters the
+    password they chose at registration, or chooses a new one here, which replaces the
+    registration's. An account never ends up with a password its owner did not choose
+    (someone who registered another person's address cannot log in to it later).
+    """
     settings = InvitationSettings.from_config(current_app.config)
     user = read_invitation_token(
         db.session, token, settings=settings, now=utcnow(), purposes=("confirm",)
@@ -188,17 +212,63 @@ def confirm_email(token: str):
         # The link logs in once; after that it only says where to go.
         flash(_("Your e-mail address is already confirmed. Please log in."), "info")
         return redirect(url_for("accounts.login"))
-    now = utcnow()
+    g.reader_locale = user.locale
+    form = ConfirmEmailForm()
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        now = utcnow()
+        refused = _confirm_with_password(user, form, now)
+        if refused is None:
+            db.session.commit()
+            flash(_("Your e-mail address is confirmed and your account is ready."), "success")
+            if user.two_factor_enabled:
+                start_pending_login(user, "")
+                return redirect(url_for("two_factor.verify"))
+            start_session(user)
+            return redirect(home_for(user))
+        db.session.rollback()
+        for name, message in refused.items():
+            form[name].errors = [message]
+        status = 422
+    elif request.method == "POST":
+        status = 400
+    response = current_app.make_response(
+        (render_template("accounts/confirm_email.html", form=form, user=user), status)
+    )
+    # The address is a secret until it is used: keep it out of caches.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _confirm_with_password(user, form: ConfirmEmailForm, now) -> dict | None:
+    """Confirm the address if the password is the registration's, or set the new one.
+
+    Returns the errors by field, or None when the address is confirmed.
+    """
+    new_password = form.new_password.data or ""
+    if new_password or form.new_password_confirm.data:
+        try:
+            # Replaces the registration's password and ends any session of the account.
+            services.set_password(
+                db.session, user, new_password, form.new_password_confirm.data or "", now=now
+            )
+        except services.AccountError as refused:
+            names = {"password": "new_password", "password_confirm": "new_password_confirm"}
+            return {names[name]: message for name, message in refused.errors.items()}
+        return None
+    if not form.password.data:
+        return {"password": _("Enter the password you chose, or choose a new one below.")}
+    if not verify_password(form.password.data, user.password_hash):
+        return {
+            "password": _(
+                "This is not the password chosen when this address was registered. If you did "
+                "not register it, or do not remember the password, choose a new one below."
+            )
+        }
     user.email_confirmed_at = now
     if not user.two_factor_enabled:
         user.last_login_at = now  # the link logs its owner in
-    db.session.commit()
-    flash(_("Your e-mail address is confirmed and your account is ready."), "success")
-    if user.two_factor_enabled:
-        start_pending_login(user, "")
-        return redirect(url_for("two_factor.verify"))
-    start_session(user)
-    return redirect(home_for(user))
+    return None
 
 
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])

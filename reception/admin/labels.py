@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "deactivate": _l("Deactivated"),
     "reactivate": _l("Reactivated"),
     "reset_two_factor": _l("Two-step verification reset"),
+    "end_sessions": _l("Logged out everywhere"),
     "delete": _l("Deleted"),
     "invite": _l("Invitation sent"),
     "revoke": _l("Revoked"),
@@ -56,6 +57,7 @@ ACTION_LABELS = {
 # Names of the fields that the audit log records changes of.
 FIELD_LABELS = {
     "two_factor": _l("Two-step verification"),
+    "sessions_ended": _l("Sessions ended"),
     "code": _l("Code"),
     "name_kk": _l("Name in Kazakh"),
     "name_ru": _l("Name in Russian"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,10 +62,19 @@ class FilingSettings:
 class AlreadyFiled(Exception):
     """This form was sent before and registered this appeal."""
 
-    def __init__(self, appeal_id: int, number: str):
+    def __init__(self, appeal_id: int, number: str, received_at: datetime | None = None):
         super().__init__(number)
         self.appeal_id = appeal_id
         self.number = number
+        self.received_at = received_at
+
+
+def submission_key_hash(submission_key: str) -> str:
+    """What is stored of a form's submission key: a SHA-256 (the key has 192 random bits).
+
+    Whoever reads the table cannot send the form again as its sender.
+    """
+    return hashlib.sha256(submission_key.encode("utf-8")).hexdigest()
 
 
 def find_submission(session: Session, submission_key: str | None) -> AlreadyFiled | None:
@@ -72,9 +82,11 @@ def find_submission(session: Session, submission_key: str | None) -> AlreadyFile
     if not submission_key:
         return None
     row = session.execute(
-        select(Appeal.id, Appeal.number).where(Appeal.submission_key == submission_key)
+        select(Appeal.id, Appeal.number, Appeal.received_at).where(
+            Appeal.submission_key == submission_key_hash(submission_key)
+        )
     ).first()
-    return AlreadyFiled(row.id, row.number) if row else None
+    return AlreadyFiled(row.id, row.number, row.received_at) if row else None
 
 
 @dataclass(frozen=True)
@@ -194,7 +206,7 @@ def file_appeal(
         registered_by=actor if actor is not None and not is_citizen else None,
         parent=parent,
         api_key_id=api_key_id,
-        submission_key=submission_key or None,
+        submission_key=submission_key_hash(submission_key) if submission_key else None,
         subject=sub.subject,
         text=sub.text,
         applicant_type=sub.applicant_type,

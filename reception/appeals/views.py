@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import (
@@ -15,7 +16,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from reception.appeals import queries
+from reception.appeals import queries, receipts
 from reception.appeals.attachments import AttachmentStore, Upload, read_uploads
 from reception.appeals.citizen_actions import complaint_deadline
 from reception.appeals.forms import AppealForm, TrackForm
@@ -51,7 +51,6 @@ from reception.review.policies import is_staff, staff_may_view
 
 bp = Blueprint("appeals", __name__)
 
-_RECEIPTS_KEY = "receipts"
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 OPERATOR_CHANNELS = ("paper", "phone", "in_person")
 
@@ -101,6 +100,7 @@ def new():
         form.kind.data = form.kind.data or "application"
         form.region.data = request.args.get("region", "")
         form.submission_key.data = secrets.token_urlsafe(24)
+        receipts.remember_form_key(form.submission_key.data)
         _prefill_from_account(form)
         return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS)
 
@@ -160,25 +160,31 @@ def new():
         ), 422
     except AlreadyFiled as earlier:
         db.session.rollback()
-        return _show_earlier_filing(earlier)
+        return _show_earlier_filing(earlier, key)
     except IntegrityError:
         # The same form sent twice at once: the other request registered it first.
         db.session.rollback()
         earlier = find_submission(db.session, key)
         if earlier is None:
             raise
-        return _show_earlier_filing(earlier)
+        return _show_earlier_filing(earlier, key)
 
     kept_store.discard(kept_tokens)  # the appeal holds its own copies now
     grant_browser_access(appeal_id)
-    _remember_receipt(number, filed.access_code)
+    receipts.remember_access_code(number, filed.access_code)
     return redirect(url_for("appeals.receipt", number=number))
 
 
-def _show_earlier_filing(earlier: AlreadyFiled):
-    """This form registered an appeal already: show its receipt instead of a second one."""
-    # The key is a secret of the page this browser was given: it proves the sender as the
-    # access code would.
+def _show_earlier_filing(earlier: AlreadyFiled, key: str):
+    """This form registered an appeal already: it is not filed twice.
+
+    The browser that was given the form sees the receipt again for a while (a double click,
+    a retry after a lost answer); anyone else who sends the key (a copied page, a proxy's
+    log), or the same browser later, learns only that it was filed and how to track it.
+    """
+    within = timedelta(minutes=current_app.config["SUBMISSION_RETRY_MINUTES"])
+    if not receipts.may_show_receipt_again(key, earlier.received_at, now=utcnow(), within=within):
+        return render_template("appeals/already_filed.html", number=earlier.number), 409
     grant_browser_access(earlier.appeal_id)
     flash(
         _(
@@ -198,13 +204,6 @@ def render_form_again(message, status: int):
     return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS), status
 
 
-def _remember_receipt(number: str, access_code: str) -> None:
-    """Keep the access code in this browser's session to show it on the receipt."""
-    receipts = dict(session.get(_RECEIPTS_KEY, {}))
-    receipts[number] = access_code
-    session[_RECEIPTS_KEY] = dict(list(receipts.items())[-5:])
-
-
 def _appeal_for_viewer(number: str, *, details: bool = False):
     appeal = queries.get_appeal_by_number(db.session, number, details=details)
     if appeal is None or not citizen_may_view(current_user, appeal):
@@ -215,7 +214,7 @@ def _appeal_for_viewer(number: str, *, details: bool = False):
 @bp.route("/appeals/<number>/receipt")
 def receipt(number: str):
     appeal = _appeal_for_viewer(number)
-    access_code = session.get(_RECEIPTS_KEY, {}).get(appeal.number)
+    access_code = receipts.access_code_to_show(appeal.number)
     return render_template("appeals/receipt.html", appeal=appeal, access_code=access_code)
 
 
@@ -350,7 +349,7 @@ def act(number: str, action: str):
     if complaint is not None:
         complaint_id, complaint_number = complaint
         grant_browser_access(complaint_id)
-        _remember_receipt(complaint_number, result.access_code)
+        receipts.remember_access_code(complaint_number, result.access_code)
         flash(_("Your complaint is registered and sent to the superior body."), "success")
         return redirect(url_for("appeals.receipt", number=complaint_number))
     flash(CITIZEN_DONE[action], "success")

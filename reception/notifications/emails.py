@@ -186,3 +186,17 @@ def two_factor_changed(
         partials={"what": "email/two_factor_changed/what.txt"},
         context={"user": user, "change": change, "url": url},
     )
+
+
+def second_factor_locked(
+    session: Session, user: User, *, failures: int, minutes: int, url: str, now: datetime
+) -> OutboxMessage:
+    """Tell a person that wrong second-factor codes locked the second log-in step."""
+    return queue_email(
+        session,
+        "second_factor_locked",
+        recipient=user.email,
+        locale=user.locale or "kk",
+        now=now,
+        context={"user": user, "failures": failures, "minutes": minutes, "url": url},
+    )

@@ -25,13 +25,14 @@ from reception.notifications.models import DeliveryAttempt, OutboxMessage
 
 # Access codes (see domain.identifiers): five and five characters of the code alphabet.
 _ACCESS_CODE = re.compile(r"\b[A-Z2-9]{5}-[A-Z2-9]{5}\b")
-# Set-password links of invitations (accounts.invitations): the token is a credential.
-_SET_PASSWORD_LINK = re.compile(r"(/account/set-password/)[A-Za-z0-9_.\-]+")
+# Links that carry a credential (accounts.invitations): invitations and password resets
+# set a password, a confirmation link proves an address and logs its owner in.
+_TOKEN_LINK = re.compile(r"(/(?:account/set-password|register/confirm)/)[A-Za-z0-9_.\-]+")
 
 
 def redact_secrets(body: str) -> str:
-    """Mask access codes and set-password tokens in a stored message body."""
-    return _ACCESS_CODE.sub("*****-*****", _SET_PASSWORD_LINK.sub(r"\1*****", body))
+    """Mask access codes and the tokens of links in a stored message body."""
+    return _ACCESS_CODE.sub("*****-*****", _TOKEN_LINK.sub(r"\1*****", body))
 
 
 def queue_email(
@@ -134,6 +135,9 @@ def deliver_due(
             message.last_error = str(error)[:2000]
             if message.attempts >= policy.max_attempts:
                 message.status = "failed"
+                # Never delivered: the stored copy need not keep a working secret either.
+                message.body_text = redact_secrets(message.body_text)
+                message.body_html = redact_secrets(message.body_html)
                 report.failed += 1
             else:
                 message.next_attempt_at = now + policy.delay_after(message.attempts)

@@ -43,7 +43,9 @@ def test_a_new_account_waits_for_the_link_sent_to_the_address(client):
     first, second = messages_to("aigul@example.kz")
     assert first.template == second.template == "confirm_email"
 
-    opened = client.get(confirmation_path(first))
+    # The link asks for the password chosen at registration (or a new one).
+    assert client.get(confirmation_path(first)).status_code == 200
+    opened = client.post(confirmation_path(first), data={"password": PASSWORD})
     assert opened.status_code == 302 and opened.headers["Location"] == "/my/appeals"
     db.session.refresh(user)
     assert user.email_confirmed_at is not None and user.last_login_at is not None

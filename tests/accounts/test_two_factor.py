@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from reception.accounts import sessions, totp
 from reception.accounts.models import RecoveryCode, User
+from reception.accounts.two_factor import TwoFactorPolicy
 from reception.admin.models import AuditEntry
 from reception.extensions import db
 from reception.notifications.models import OutboxMessage
@@ -48,7 +49,9 @@ def set_up(client, email: str) -> tuple[str, list[str]]:
     assert len(codes) == 10
     user = db.session.scalar(select(User).where(User.email == email))
     db.session.refresh(user)
-    assert user.two_factor_enabled and user.totp_secret == secret
+    # Stored encrypted with its own key: the clear secret is nowhere in the row.
+    assert user.two_factor_enabled and secret not in user.totp_secret
+    assert TwoFactorPolicy.from_config(client.application.config).secret_of(user) == secret
     return secret, codes
 
 

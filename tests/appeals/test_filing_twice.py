@@ -1,7 +1,9 @@
 """The same form sent twice (a double click, a retry after a lost answer) files one appeal."""
 
+import hashlib
 import re
 import threading
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -31,15 +33,47 @@ def test_sending_the_same_form_twice_registers_one_appeal(client, app):
     key = form_key(client)
     first = client.post("/appeals/new", data=appeal_data(submission_key=key))
     assert first.status_code == 302
-    # The answer was lost; the citizen sends again from the same page (another browser tab
-    # or the same one, with the cookie or without).
-    retry_client = app.test_client()
-    again = retry_client.post("/appeals/new", data=appeal_data(submission_key=key))
+    # The answer was lost; the citizen sends again from the same page.
+    again = client.post("/appeals/new", data=appeal_data(submission_key=key))
     assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
     assert count(Appeal) == 1 and count(OutboxMessage) == 1
-    receipt = retry_client.get(again.headers["Location"]).get_data(as_text=True)
+    receipt = client.get(again.headers["Location"]).get_data(as_text=True)
     assert "it was not filed twice" in receipt
-    assert "data-access-code" not in receipt  # the code went by e-mail; it is not shown again
+
+
+def test_the_key_alone_gives_no_access_to_the_appeal(client, app):
+    """Another client with the form's key (a copied page, a proxy's log) learns only that
+    the appeal was filed: no receipt, no access to the appeal."""
+    key = form_key(client)
+    first = client.post("/appeals/new", data=appeal_data(submission_key=key))
+    receipt_url = first.headers["Location"]
+    stranger = app.test_client()
+    replay = stranger.post("/appeals/new", data=appeal_data(submission_key=key))
+    assert replay.status_code == 409
+    page = replay.get_data(as_text=True)
+    assert "already registered" in page and "/track" in page
+    assert stranger.get(receipt_url).status_code == 404
+    assert count(Appeal) == 1 and count(OutboxMessage) == 1
+
+
+def test_only_the_hash_of_the_key_is_stored(client):
+    key = form_key(client)
+    client.post("/appeals/new", data=appeal_data(submission_key=key))
+    stored = db.session.scalar(select(Appeal.submission_key))
+    assert stored is not None and key not in stored
+    assert stored == hashlib.sha256(key.encode()).hexdigest()
+
+
+def test_a_retry_after_the_time_limit_shows_no_receipt(client, app):
+    key = form_key(client)
+    client.post("/appeals/new", data=appeal_data(submission_key=key))
+    appeal = db.session.scalars(select(Appeal)).one()
+    minutes = app.config["SUBMISSION_RETRY_MINUTES"]
+    appeal.received_at = appeal.received_at - timedelta(minutes=minutes + 1)
+    db.session.commit()
+    late = client.post("/appeals/new", data=appeal_data(submission_key=key))
+    assert late.status_code == 409 and "already registered" in late.get_data(as_text=True)
+    assert count(Appeal) == 1
 
 
 def test_different_forms_register_different_appeals(client):
@@ -64,13 +98,23 @@ def test_a_missing_or_malformed_key_files_as_before(client):
     assert db.session.scalar(select(func.count()).where(Appeal.submission_key.is_not(None))) == 0
 
 
+def bound_client(app, key):
+    """A client whose session was given the form with this key (as after its page)."""
+    from reception.appeals.receipts import _form_mark
+
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["form_keys"] = [_form_mark(key)]
+    return client
+
+
 def test_two_sends_at_the_same_moment_register_one_appeal(app, postgres_only):
     """Both requests pass the look-up; the unique key stops the second at its commit."""
     answers = []
     start = threading.Barrier(2)
 
     def send():
-        client = app.test_client()
+        client = bound_client(app, KEY)  # a double click: one browser, two requests
         start.wait()
         answers.append(client.post("/appeals/new", data=appeal_data(submission_key=KEY)))
 

@@ -36,6 +36,7 @@ import requests
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, text
 
+from reception.accounts.secret_box import new_key
 from reception.cli import DEADLINES_LOCK
 from reception.core.types import utcnow
 from reception.extensions import db
@@ -75,6 +76,7 @@ class Processes:
         } | {
             "RECEPTION_ENV": "production",
             "SECRET_KEY": "several-hosts-test-only",
+            "RECEPTION_TOTP_KEYS": new_key(),
             "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
             "UPLOAD_FOLDER": str(folder / "uploads"),  # shared by the hosts, as on NFS
             "RECEPTION_BASE_URL": "http://127.0.0.1",

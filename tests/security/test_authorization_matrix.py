@@ -72,6 +72,7 @@ ACCESS = {
     "two_factor.setup": LOGGED_IN,
     "two_factor.new_recovery_codes": LOGGED_IN,
     "two_factor.disable": LOGGED_IN,
+    "two_factor.end_other_sessions": LOGGED_IN,
     "appeals.new": PUBLIC,
     "appeals.track": PUBLIC,
     "monitoring.stats": PUBLIC,
@@ -126,6 +127,7 @@ ADMIN_ENDPOINTS = (
     "invite_user",
     "reactivate_user",
     "reset_two_factor",
+    "end_user_sessions",
     "new_user",
 )
 ACCESS.update({f"admin.{name}": ADMIN for name in ADMIN_ENDPOINTS})

@@ -18,6 +18,7 @@ from reception.accounts.apikeys import create_api_key
 from reception.accounts.invitations import InvitationSettings, make_invitation_token
 from reception.accounts.models import ROLES, STAFF_ROLES_WITH_AUTHORITY, ApiKey, User
 from reception.accounts.services import AccountError, create_user, get_user_by_email
+from reception.accounts.user_sessions import end_all_sessions
 from reception.admin.services.common import (
     AdminError,
     Checks,
@@ -202,6 +203,8 @@ def deactivate_user(session: Session, user: User, *, actor: User | None, now: da
     if problems:
         raise AdminError(problems)
     user.is_active = False
+    # Reactivating later must not bring back the log-ins of before.
+    end_all_sessions(session, user, now=now, reason="admin")
     record(
         session,
         actor=actor,
@@ -233,6 +236,27 @@ def reactivate_user(session: Session, user: User, *, actor: User | None, now: da
         action="reactivate",
         changes={"is_active": [False, True]},
     )
+
+
+def end_sessions(
+    session: Session, user: User, *, actor: User | None, now: datetime, keep_token: str | None
+) -> int:
+    """Log a person out everywhere (a lost phone, a stolen cookie); recorded in the audit log.
+
+    An administrator ending their own sessions keeps the one they do it from.
+    """
+    keep = keep_token if actor is not None and user.id == actor.id else None
+    ended = end_all_sessions(session, user, now=now, reason="admin", keep_token=keep)
+    record(
+        session,
+        actor=actor,
+        now=now,
+        entity="user",
+        entity_id=user.id,
+        action="end_sessions",
+        changes={"sessions_ended": [None, ended]},
+    )
+    return ended
 
 
 def reset_two_factor(

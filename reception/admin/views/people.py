@@ -8,7 +8,9 @@ from flask_login import current_user
 
 from reception.accounts.invitations import InvitationSettings
 from reception.accounts.models import ApiKey, User
+from reception.accounts.sessions import current_session_token
 from reception.accounts.two_factor import TwoFactorPolicy
+from reception.accounts.user_sessions import SessionPolicy, count_active_sessions
 from reception.admin import queries
 from reception.admin.forms import ApiKeyForm, UserForm
 from reception.admin.labels import ROLE_LABELS
@@ -103,6 +105,12 @@ def edit_user(user_id: int):
         user=user,
         keys=queries.list_api_keys(db.session, user=user),
         two_factor_roles=current_app.config["TWO_FACTOR_REQUIRED_ROLES"],
+        active_sessions=count_active_sessions(
+            db.session,
+            user,
+            now=utcnow(),
+            policy=SessionPolicy.from_config(current_app.config),
+        ),
     ), saving.status
 
 
@@ -149,6 +157,21 @@ def reset_two_factor(user_id: int):
             policy=TwoFactorPolicy.from_config(current_app.config),
         ),
         _("Two-step verification is reset: the person sets it up again at the next log-in."),
+    )
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+def end_user_sessions(user_id: int):
+    return _account_step(
+        user_id,
+        lambda user: services.end_sessions(
+            db.session,
+            user,
+            actor=current_user,
+            now=utcnow(),
+            keep_token=current_session_token(),
+        ),
+        _("The person is logged out on every device."),
     )
 
 

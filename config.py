@@ -163,8 +163,9 @@ class Config:
     TWO_FACTOR_LOCK_MINUTES = _env_int("RECEPTION_2FA_LOCK_MINUTES", 15)
     # Keys that encrypt the second-factor secrets (Fernet keys, comma-separated): the first
     # encrypts, every one decrypts, so a new key is put first and `flask totp rotate`
-    # re-encrypts. Production refuses to start without it; development and tests derive
-    # one from SECRET_KEY.
+    # re-encrypts. Without it a key is derived from SECRET_KEY under a label of its own, and
+    # production says so loudly at every start: set it, so that a leaked SECRET_KEY does not
+    # also open the second factors.
     TOTP_KEYS = _env_list("RECEPTION_TOTP_KEYS", "")
 
     # A retried appeal form (the same submission key) shows the receipt again only to the
@@ -214,7 +215,7 @@ class ProductionConfig(Config):
         """Refuse to start without the settings production cannot guess."""
         missing = [
             name
-            for name in ("SECRET_KEY", "DATABASE_URL", "RECEPTION_TOTP_KEYS")
+            for name in ("SECRET_KEY", "DATABASE_URL")
             if not os.environ.get(name, "").strip(", ")
         ]
         if missing:

@@ -4,7 +4,7 @@ Server-side session records; second-factor failures counted per person; second-f
 secrets encrypted with their own key; submission keys of the appeal form kept as hashes.
 
 Revision ID: 5e0c2b7a9d14
-Revises: 41b731a44c1e
+Revises: c7d2e4a91f03
 Create Date: 2026-12-05 11:40:00.000000
 
 """
@@ -18,7 +18,7 @@ import reception.core.types
 
 # revision identifiers, used by Alembic.
 revision = '5e0c2b7a9d14'
-down_revision = '41b731a44c1e'
+down_revision = 'c7d2e4a91f03'
 branch_labels = None
 depends_on = None
 

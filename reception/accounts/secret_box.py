@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -57,7 +58,11 @@ class SecretBox:
         keys = tuple(config.get("TOTP_KEYS") or ())
         if not keys:
             if config.get("ENV_NAME") == "production":
-                raise SecretBoxError("production needs RECEPTION_TOTP_KEYS")
+                logging.getLogger("reception").warning(
+                    "RECEPTION_TOTP_KEYS is not set: second-factor secrets are encrypted with a "
+                    "key derived from SECRET_KEY; give them a key of their own "
+                    "(`flask --app wsgi totp new-key`)"
+                )
             keys = (derived_key(config["SECRET_KEY"]),)
         return cls(keys)
 

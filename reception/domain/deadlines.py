@@ -174,3 +174,44 @@ def is_late_forward(
     """
     limit_ends = calendar.add_working_days(registered_on, rules.forward_within_days)
     return forwarded_on > limit_ends
+
+
+def last_working_day_until(d: date, calendar: WorkingCalendar) -> date:
+    """Return d when it is a working day, else the last working day before it."""
+    day = d
+    while not calendar.is_working_day(day):
+        day = date.fromordinal(day.toordinal() - 1)
+    return day
+
+
+@dataclass(frozen=True)
+class ExtensionDate:
+    """Where an extension decided on `decided_on` for the `asked` date lands (Art. 76).
+
+    `due_on` is the asked date, or the next working day when the asked date is not one
+    (`moved`). `limit` is the 2-month bound and `latest` the last working day on or before
+    it; `allowed` is False when `due_on` is past `limit` (docs/domain.md, section 5).
+    """
+
+    asked: date
+    due_on: date
+    moved: bool
+    limit: date
+    latest: date
+    allowed: bool
+
+
+def extension_due_date(
+    asked: date, decided_on: date, rules: TermRules, calendar: WorkingCalendar
+) -> ExtensionDate:
+    """Return where an extended term ends: always a working day, never past 2 months."""
+    landed = calendar.add_working_days(asked, 0)
+    limit = max_extension_date(decided_on, rules)
+    return ExtensionDate(
+        asked=asked,
+        due_on=landed,
+        moved=landed != asked,
+        limit=limit,
+        latest=last_working_day_until(limit, calendar),
+        allowed=landed <= limit,
+    )

@@ -31,8 +31,8 @@ from reception.directory.models import AnswerTemplate
 from reception.directory.queries import get_authority
 from reception.domain.deadlines import (
     complaint_filing_deadline,
+    extension_due_date,
     is_late_forward,
-    max_extension_date,
     registration_date,
 )
 from reception.domain.workflow import RETURN_GROUNDS, TERMINATION_GROUNDS
@@ -224,19 +224,37 @@ def extend_deadline(
     new_due = _parse_date(due_on)
     if new_due is None:
         raise ActionRefused("invalid", _l("Enter the new due date."), "due_on")
-    limit = max_extension_date(settings.local_date(now), settings.rules)
-    if new_due <= appeal.due_on:
+    # Art. 76: the term ends on a working day, and never later than 2 months after the
+    # decision (docs/domain.md, section 5: an extension on a non-working day).
+    landing = extension_due_date(
+        new_due, settings.local_date(now), settings.rules, settings.calendar(session)
+    )
+    if landing.due_on <= appeal.due_on:
         raise ActionRefused(
             "invalid", _l("The new due date must be later than the current one."), "due_on"
         )
-    if new_due > limit:
+    if not landing.allowed and new_due <= landing.limit:
+        raise ActionRefused(
+            "invalid",
+            _l(
+                "%(date)s is not a working day, and the next working day, %(next)s, is past "
+                "the limit of %(n)d months from the decision: choose a working day until "
+                "%(latest)s.",
+                date=new_due.isoformat(),
+                next=landing.due_on.isoformat(),
+                n=settings.rules.extension_max_months,
+                latest=landing.latest.isoformat(),
+            ),
+            "due_on",
+        )
+    if not landing.allowed:
         raise ActionRefused(
             "invalid",
             _l(
                 "The law allows at most %(n)d months from the decision: choose a date "
                 "until %(date)s.",
                 n=settings.rules.extension_max_months,
-                date=limit.isoformat(),
+                date=landing.latest.isoformat(),
             ),
             "due_on",
         )
@@ -250,8 +268,12 @@ def extend_deadline(
         now=now,
         settings=settings,
         comment=reason,
-        data={"from": appeal.due_on.isoformat(), "to": new_due.isoformat()},
-        changes={"due_on": new_due, "extensions_count": appeal.extensions_count + 1},
+        data={
+            "from": appeal.due_on.isoformat(),
+            "to": landing.due_on.isoformat(),
+            **({"asked": new_due.isoformat(), "moved": True} if landing.moved else {}),
+        },
+        changes={"due_on": landing.due_on, "extensions_count": appeal.extensions_count + 1},
     )
 
 

@@ -49,7 +49,8 @@ def deadlines_remind_command():
     db.session.commit()
     click.echo(
         f"deadlines: {report.reminders} reminders, {report.alerts} overdue alerts, "
-        f"{report.closed} answered appeals closed"
+        f"{report.closed} answered appeals closed, {report.return_reminders} return "
+        f"reminders, {report.deemed_refused} complaints deemed refused"
     )
 
 

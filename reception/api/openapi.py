@@ -430,6 +430,10 @@ def _schemas() -> dict:
                 "number": STRING,
                 "reply_days": STRING,
                 "template": STRING,
+                "complaint_info": {
+                    "type": ["string", "boolean"],
+                    "description": "answer: does it explain how to complain? (default yes)",
+                },
             },
         },
         "ActionResult": obj(

@@ -127,7 +127,13 @@ def complaint_deadline(appeal: Appeal, settings: WorkflowSettings):
     """The last day to complain about the appeal's answer, or None if not answered."""
     if appeal.answered_at is None:
         return None
-    return complaint_filing_deadline(settings.local_date(appeal.answered_at), settings.rules)
+    # Art. 91: 6 months when the answer did not explain how to complain (docs/domain.md, 7);
+    # answers recorded before the flag existed always explained it.
+    return complaint_filing_deadline(
+        settings.local_date(appeal.answered_at),
+        settings.rules,
+        complaint_info_given=appeal.complaint_info_given is not False,
+    )
 
 
 def complain_about_answer(

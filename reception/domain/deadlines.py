@@ -215,3 +215,25 @@ def extension_due_date(
         latest=last_working_day_until(limit, calendar),
         allowed=landed <= limit,
     )
+
+
+def return_limit(
+    ground: str,
+    received_on: date,
+    info_due_on: date | None,
+    rules: TermRules,
+    calendar: WorkingCalendar,
+) -> date:
+    """The last day to return an appeal with reasons (Art. 64; docs/domain.md, section 3).
+
+    Unfixed defects: within the working days after the reply period's last day. An
+    identical repeat or insulting language: within the working days after the current body
+    received it (registration, or the last forward).
+    """
+    start = info_due_on if ground == "defects_not_fixed" and info_due_on else received_on
+    return calendar.add_working_days(start, rules.return_within_days)
+
+
+def is_late_return(returned_on: date, limit: date) -> bool:
+    """Any day after the limit is late, whatever day it is (as for forwards, section 4)."""
+    return returned_on > limit

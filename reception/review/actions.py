@@ -75,6 +75,7 @@ def perform_staff_action(
                 text=data.get("text"),
                 uploads=uploads,
                 template=data.get("template"),
+                complaint_info=data.get("complaint_info"),
             )
         case "return":
             return services.return_appeal(

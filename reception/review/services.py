@@ -33,7 +33,9 @@ from reception.domain.deadlines import (
     complaint_filing_deadline,
     extension_due_date,
     is_late_forward,
+    is_late_return,
     registration_date,
+    return_limit,
 )
 from reception.domain.workflow import RETURN_GROUNDS, TERMINATION_GROUNDS
 
@@ -302,6 +304,13 @@ def get_answer_template(session: Session, template_id, appeal: Appeal) -> Answer
     return matches[0]
 
 
+def complaint_info_given(value) -> bool:
+    """A form's or an API's "the answer explains how to complain": yes unless said no."""
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() not in ("no", "false", "0", "off")
+
+
 def answer_appeal(
     session: Session,
     appeal: Appeal,
@@ -313,8 +322,13 @@ def answer_appeal(
     text,
     uploads=(),
     template=None,
+    complaint_info=None,
 ) -> AppealEvent:
-    """Give the reasoned answer, with how and where to complain about it."""
+    """Give the reasoned answer, with how and where to complain about it.
+
+    `complaint_info`: whether the answer explains how to complain (Art. 91); absent means
+    it does. Without it the applicant has 6 months to complain instead of 3.
+    """
     ensure_allowed(appeal, "answer", actor.role)
     text = required_text(text, "text", MAX_ANSWER)
     uploads: list[Upload] = list(uploads)
@@ -322,7 +336,8 @@ def answer_appeal(
     template = get_answer_template(session, template, appeal)
     superior = appeal.authority.superior or appeal.authority
     today = settings.local_date(now)
-    complain_by = complaint_filing_deadline(today, settings.rules)
+    info_given = complaint_info_given(complaint_info)
+    complain_by = complaint_filing_deadline(today, settings.rules, complaint_info_given=info_given)
     days = settings.calendar(session).working_days_between(appeal.registered_on, today)
     event = apply_transition(
         session,
@@ -339,8 +354,10 @@ def answer_appeal(
             "complaint_to": superior.code,
             "complain_by": complain_by.isoformat(),
             "template_id": template.id if template else None,
+            "complaint_info_given": info_given,
         },
         changes={
+            "complaint_info_given": info_given,
             "answered_at": now,
             "answer_days": max(days - appeal.paused_days, 0),
             "answered_on_time": today <= appeal.due_on,
@@ -404,6 +421,15 @@ def return_appeal(
             ),
             "ground",
         )
+    # Art. 64: the return is due within 3 working days (docs/domain.md, section 3).
+    limit = return_limit(
+        ground,
+        appeal.received_on or appeal.registered_on,
+        appeal.info_due_on,
+        settings.rules,
+        settings.calendar(session),
+    )
+    late = is_late_return(settings.local_date(now), limit)
     return _end_consideration(
         session,
         appeal,
@@ -412,7 +438,8 @@ def return_appeal(
         now=now,
         settings=settings,
         comment=comment,
-        data={"ground": ground},
+        data={"ground": ground, "return_by": limit.isoformat(), "late": late},
+        changes={"returned_late": late},
     )
 
 

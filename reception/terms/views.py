@@ -162,3 +162,22 @@ def term_steps(appeal, public: bool = False) -> list[str]:
     return [
         present.describe(step) for step in appeal_term_steps(db.session, appeal, public_only=public)
     ]
+
+
+@bp.app_template_global("calendar_unconfirmed_year")
+def calendar_unconfirmed_year() -> int | None:
+    """The next year, when the calendar knows no decreed transfer for it (section 5)."""
+    from reception.terms.admin import unconfirmed_next_year
+
+    return unconfirmed_next_year(db.session)
+
+
+@bp.app_template_global("holiday_label")
+def holiday_label_global(day: date, english_name: str) -> str:
+    """A holiday's name in the page's language (kk from the package, ru ours)."""
+    from reception.core.i18n import current_locale
+    from reception.terms.names import holiday_label
+
+    return holiday_label(
+        current_app.config["RECEPTION_COUNTRY"], day, english_name, current_locale()
+    )

@@ -1,4 +1,4 @@
-"""statutory clock: late returns, complaint information, deemed refusals
+"""statutory clock: late returns, complaint information, deemed refusals, urgent reports
 
 Revision ID: c4f1d2a7e9b3
 Revises: 41b731a44c1e
@@ -21,10 +21,12 @@ def upgrade():
         batch_op.add_column(sa.Column('returned_late', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('complaint_info_given', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('deemed_refused_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('urgent', sa.Boolean(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.drop_column('urgent')
         batch_op.drop_column('deemed_refused_on')
         batch_op.drop_column('complaint_info_given')
         batch_op.drop_column('returned_late')

@@ -430,6 +430,10 @@ def _schemas() -> dict:
                 "number": STRING,
                 "reply_days": STRING,
                 "template": STRING,
+                "crime_report": {
+                    "type": ["string", "boolean"],
+                    "description": "forward: a report of a crime or a threat (Art. 88)",
+                },
                 "complaint_info": {
                     "type": ["string", "boolean"],
                     "description": "answer: does it explain how to complain? (default yes)",

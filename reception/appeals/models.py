@@ -140,6 +140,8 @@ class Appeal(db.Model):
     returned_late: Mapped[bool | None] = mapped_column(Boolean)
     complaint_info_given: Mapped[bool | None] = mapped_column(Boolean)
     deemed_refused_on: Mapped[date | None] = mapped_column(Date)
+    # Art. 88: a report of a crime or a threat to security, forwarded at once, flagged urgent.
+    urgent: Mapped[bool | None] = mapped_column(Boolean)
 
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)

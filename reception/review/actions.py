@@ -57,6 +57,7 @@ def perform_staff_action(
                 **common,
                 authority=data.get("authority"),
                 reason=data.get("reason"),
+                crime_report=data.get("crime_report"),
             )
         case "request_info":
             return services.request_info(

@@ -114,8 +114,13 @@ def forward_appeal(
     settings: WorkflowSettings,
     authority,
     reason,
+    crime_report=None,
 ) -> AppealEvent:
-    """Send the appeal to the competent body (Art. 65); its term starts again there."""
+    """Send the appeal to the competent body (Art. 65); its term starts again there.
+
+    `crime_report`: a report of a crime or of a threat to security (Art. 88), forwarded at
+    once to the competent body and flagged urgent there, even when it is anonymous.
+    """
     ensure_allowed(appeal, "forward", actor.role)
     code = optional_text(authority, "authority", 64)
     target = get_authority(session, code) if code else None
@@ -126,6 +131,7 @@ def forward_appeal(
             "invalid", _l("The appeal is already with this body. Choose another one."), "authority"
         )
     reason = required_text(reason, "reason", MAX_COMMENT)
+    urgent = is_yes(crime_report, default=False)
     calendar = settings.calendar(session)
     received_before = appeal.received_on or appeal.registered_on
     late = is_late_forward(received_before, settings.local_date(now), settings.rules, calendar)
@@ -148,8 +154,10 @@ def forward_appeal(
             "late": late,
             "received_on": received_on.isoformat(),
             "due_on": due_on.isoformat(),
+            **({"urgent": True} if urgent else {}),
         },
         changes={
+            **({"urgent": True} if urgent else {}),
             "authority": target,
             "received_on": received_on,
             "due_on": due_on,
@@ -302,6 +310,16 @@ def get_answer_template(session: Session, template_id, appeal: Appeal) -> Answer
     if not matches:
         raise ActionRefused("invalid", _l("Choose a template from the list."), "template")
     return matches[0]
+
+
+def is_yes(value, *, default: bool) -> bool:
+    """A form's checkbox or an API's flag: "yes"/"no", true/false, absent is the default."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if not text:
+        return default
+    return text in ("yes", "true", "1", "on")
 
 
 def complaint_info_given(value) -> bool:
@@ -458,6 +476,16 @@ def terminate_appeal(
     ground = str(ground or "").strip()
     if ground not in TERMINATION_GROUNDS:
         raise ActionRefused("invalid", _l("Choose the ground for stopping."), "ground")
+    if ground == "anonymous" and not optional_text(comment, "comment", MAX_COMMENT):
+        # Art. 88: an anonymous appeal is not considered, but never dropped silently.
+        raise ActionRefused(
+            "invalid",
+            _l(
+                "Say why the appeal is treated as anonymous (no author or no address): the "
+                "reason is recorded."
+            ),
+            "comment",
+        )
     return _end_consideration(
         session,
         appeal,

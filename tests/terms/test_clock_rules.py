@@ -327,3 +327,74 @@ def test_admin_page_and_dashboard_say_which_years_have_no_confirmed_transfers(cl
     assert "What the calendar knows" in page and "estimated" in page.lower()
     dashboard = client.get("/monitoring/").get_data(as_text=True)
     assert "knows no decreed transfer of days off for" in dashboard
+
+
+# --- Art. 88: anonymous appeals and reports of a crime --------------------------------
+
+
+def test_art88_an_anonymous_appeal_is_stopped_only_with_the_reason_recorded(head):
+    appeal, _ = make_appeal(TUESDAY_MORNING)
+    settings = workflow_settings()
+    with pytest.raises(ActionRefused) as refused:
+        services.terminate_appeal(
+            db.session,
+            appeal,
+            actor=head,
+            now=TUESDAY_MORNING,
+            settings=settings,
+            ground="anonymous",
+            comment="  ",
+        )
+    assert refused.value.field == "comment"
+    db.session.rollback()
+    event = services.terminate_appeal(
+        db.session,
+        appeal,
+        actor=head,
+        now=TUESDAY_MORNING,
+        settings=settings,
+        ground="anonymous",
+        comment="No name and no postal address.",
+    )
+    db.session.commit()
+    assert appeal.status == "terminated" and event.comment == "No name and no postal address."
+    assert event.data == {"ground": "anonymous"}
+
+
+def test_art88_a_crime_report_is_forwarded_at_once_and_flagged_urgent(client, official):
+    appeal, _ = make_appeal(TUESDAY_MORNING)
+    event = services.forward_appeal(
+        db.session,
+        appeal,
+        actor=official,
+        now=TUESDAY_MORNING,
+        settings=workflow_settings(),
+        authority="almaty-akimat",
+        reason="A threat to public safety",
+        crime_report="yes",
+    )
+    db.session.commit()
+    assert event.data["urgent"] is True and appeal.urgent is True
+    receiver = make_staff("almaty-akimat", email="official@almaty.kz")
+    assert (
+        client.post("/login", data={"email": receiver.email, "password": PASSWORD}).status_code
+        == 302
+    )
+    assert "Urgent" in client.get("/review/").get_data(as_text=True)
+    page = client.get(f"/review/appeals/{appeal.number}").get_data(as_text=True)
+    assert "Urgent: a report of a crime or a threat (Art. 88)" in page
+
+
+def test_art88_an_ordinary_forward_is_not_urgent(official):
+    appeal, _ = make_appeal(TUESDAY_MORNING)
+    event = services.forward_appeal(
+        db.session,
+        appeal,
+        actor=official,
+        now=TUESDAY_MORNING,
+        settings=workflow_settings(),
+        authority="almaty-akimat",
+        reason="Not ours",
+        crime_report="no",
+    )
+    assert "urgent" not in event.data and not appeal.urgent

@@ -43,6 +43,9 @@ class TermRules:
     complaint_filing_months: int = 3
     # Art. 91: the window doubles when the answer did not explain how to complain.
     complaint_filing_months_without_notice: int = 6
+    # Art. 91-100: the body that answered satisfies a complaint itself or passes it to the
+    # superior body within these working days.
+    complaint_pass_within_days: int = 3
 
     def __post_init__(self) -> None:
         """Freeze the containers and reject settings that cannot work."""
@@ -61,6 +64,7 @@ class TermRules:
             "return_within_days": self.return_within_days,
             "complaint_filing_months": self.complaint_filing_months,
             "complaint_filing_months_without_notice": (self.complaint_filing_months_without_notice),
+            "complaint_pass_within_days": self.complaint_pass_within_days,
             **{f"term_days_by_kind[{k!r}]": v for k, v in self.term_days_by_kind.items()},
         }
         for name, value in numbers.items():

@@ -87,6 +87,20 @@ def remind_returns(session: Session, *, now: datetime, settings: WorkflowSetting
     return sent
 
 
+def at_first_stage(complaint: Appeal) -> bool:
+    """A complaint still at the body that answered, which must pass it on (Art. 91-100).
+
+    Its short first-stage term ending is an overdue step of that body (the heads are
+    alerted), not the end of the review: no refusal is deemed then.
+    """
+    parent = complaint.parent
+    return (
+        parent is not None
+        and complaint.authority_id == parent.authority_id
+        and parent.authority.superior_id is not None
+    )
+
+
 def record_deemed_refusals(session: Session, *, now: datetime, settings: WorkflowSettings) -> int:
     """A complaint whose term ended without a decision counts as refused (Art. 91-100).
 
@@ -103,6 +117,7 @@ def record_deemed_refusals(session: Session, *, now: datetime, settings: Workflo
             Appeal.deemed_refused_on.is_(None),
         )
     ).all()
+    late = [c for c in late if not at_first_stage(c)]
     for complaint in late:
         apply_transition(
             session,

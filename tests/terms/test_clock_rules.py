@@ -398,3 +398,77 @@ def test_art88_an_ordinary_forward_is_not_urgent(official):
         crime_report="no",
     )
     assert "urgent" not in event.data and not appeal.urgent
+
+
+# --- Art. 91-100: complaints go through the body that answered ------------------------
+
+
+def district_complaint():
+    district_appeal, _ = make_appeal(TUESDAY_MORNING, authority="astana-almaty-district-akimat")
+    district_official = make_staff("astana-almaty-district-akimat")
+    services.answer_appeal(
+        db.session,
+        district_appeal,
+        actor=district_official,
+        now=TUESDAY_MORNING,
+        settings=workflow_settings(),
+        store=store(),
+        text="Refused: no documents.",
+    )
+    db.session.commit()
+    filed = complain(district_appeal, date(2026, 11, 24))
+    db.session.commit()
+    return filed.appeal, district_official
+
+
+def test_art91_the_body_that_answered_sees_the_case_file_and_passes_it_on(client):
+    complaint, district_official = district_complaint()
+    assert (
+        client.post(
+            "/login", data={"email": district_official.email, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    page = client.get(f"/review/appeals/{complaint.number}").get_data(as_text=True)
+    assert "Case file" in page and "Refused: no documents." in page
+    assert 'name="authority" value="astana-akimat"' in page
+    response = client.post(
+        f"/review/appeals/{complaint.number}/actions/forward",
+        data={"authority": "astana-akimat", "reason": "Passed with the case file."},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Appeal, complaint.id)
+    assert stored.authority.code == "astana-akimat" and stored.forwards_count == 1
+    superior_head = make_staff("astana-akimat", role="head", email="head@astana.kz")
+    client.post("/logout")
+    assert (
+        client.post("/login", data={"email": superior_head.email, "password": PASSWORD}).status_code
+        == 302
+    )
+    page = client.get(f"/review/appeals/{complaint.number}").get_data(as_text=True)
+    assert "Case file" in page and "Refused: no documents." in page
+    assert 'name="authority" value="astana-akimat"' not in page  # no passing on from here
+
+
+def test_art91_the_body_that_answered_may_satisfy_the_complaint_itself():
+    complaint, district_official = district_complaint()
+    services.answer_appeal(
+        db.session,
+        complaint,
+        actor=district_official,
+        now=at(date(2026, 11, 25)),
+        settings=workflow_settings(),
+        store=store(),
+        text="You are right: the permit is issued.",
+    )
+    db.session.commit()
+    assert complaint.status == "answered" and complaint.answered_on_time is True
+
+
+def test_art100_a_complaint_not_passed_on_is_overdue_at_its_body_not_deemed_refused():
+    complaint, _ = district_complaint()
+    head = make_staff("astana-almaty-district-akimat", role="head", email="head@district.kz")
+    report = remind_deadlines(db.session, now=at(date(2026, 12, 1)), settings=workflow_settings())
+    assert report.deemed_refused == 0 and report.alerts >= 1
+    assert head.email in [m.recipient for m in mails("overdue_alert")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from flask import current_app
@@ -85,14 +86,9 @@ def appeal_term_steps(
     events = session.scalars(query.order_by(AppealEvent.id)).all()
     changes = term_changes(events, settings)
     if public_only:
-        # The citizen sees the decision's date, not the head's reasoning twice over: the
-        # extension's reason is already in the public history.
-        changes = [
-            ex.TermChange(c.action, c.on, c.due_on, c.received_on, c.until, c.asked, c.day, c.late)
-            if c.action == "extend"
-            else c
-            for c in changes
-        ]
+        # The citizen's page: the extension's reason is already in the public history, and
+        # whether a forward was late is the staff's measure, not part of the term.
+        changes = [replace(c, name="", late=False) for c in changes]
     return ex.explain_appeal(
         received_at=appeal.received_at,
         kind=appeal.kind,

@@ -171,3 +171,30 @@ def test_art76_head_is_told_when_the_extension_lands_on_the_next_working_day(cli
     db.session.expire_all()
     assert db.session.get(Appeal, appeal.id).due_on == date(2027, 1, 11)
     assert "not a working day; the term ends on the next working day" in html
+
+
+def test_the_citizen_sees_the_forward_but_not_the_staffs_lateness_measure(client, app):
+    from reception.review import services
+    from tests.factories import workflow_settings
+
+    official = make_staff(role="official")
+    appeal, code = make_appeal(TUESDAY_MORNING)
+    services.forward_appeal(
+        db.session,
+        appeal,
+        actor=official,
+        now=datetime(2026, 11, 23, 5, 0, tzinfo=UTC),  # after the 3 working days
+        settings=workflow_settings(),
+        authority="almaty-akimat",
+        reason="Not ours",
+    )
+    db.session.commit()
+    browser = app.test_client()
+    status = browser.post("/track", data={"number": appeal.number, "code": code})
+    html = status.get_data(as_text=True)
+    assert "Forwarded to the competent body (Art. 65)" in html
+    assert "The forward was late." not in html
+    receiver = make_staff("almaty-akimat", email="official@almaty.kz")
+    login(client, receiver)
+    staff = client.get(f"/review/appeals/{appeal.number}").get_data(as_text=True)
+    assert "The forward was late." in staff

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -57,11 +58,20 @@ def _calendar_with(country: str, session: Session, day: date, kind: str | None) 
     overrides = {d: k for d, k in rows if d != day}
     if kind:
         overrides[day] = kind
-    return WorkingCalendar(
+    return _calendar(
         country,
-        extra_days_off=[d for d, k in overrides.items() if k == "day_off"],
-        extra_working_days=[d for d, k in overrides.items() if k == "working_day"],
+        frozenset(d for d, k in overrides.items() if k == "day_off"),
+        frozenset(d for d, k in overrides.items() if k == "working_day"),
     )
+
+
+@lru_cache(maxsize=32)
+def _calendar(
+    country: str, days_off: frozenset[date], working_days: frozenset[date]
+) -> WorkingCalendar:
+    # The admin page counts the effect of removing each override: one calendar each, built
+    # once per process (a calendar is safe to share: it only ever adds whole years).
+    return WorkingCalendar(country, extra_days_off=days_off, extra_working_days=working_days)
 
 
 def planned_moves(

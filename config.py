@@ -130,6 +130,8 @@ class Config:
     RECEPTION_EXTENSION_MAX_MONTHS = 2
     RECEPTION_RETURN_WITHIN_DAYS = 3
     RECEPTION_COMPLAINT_FILING_MONTHS = 3
+    # Art. 91-100: the body that answered passes a complaint on (or satisfies it) within these.
+    RECEPTION_COMPLAINT_PASS_DAYS = 3
 
     # Officials' side: the citizen's default reply period after a clarification request,
     # reminders before a deadline, and when an unrated answer closes by itself.

@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from reception.core.views import bp as core_bp
     from reception.monitoring.views import bp as monitoring_bp
     from reception.review.views import bp as review_bp
+    from reception.terms.views import bp as terms_bp
 
     for blueprint in (
         core_bp,
@@ -143,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
         open311_bp,
         api_bp,
         openapi_bp,
+        terms_bp,
     ):
         app.register_blueprint(blueprint)
 

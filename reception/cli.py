@@ -56,7 +56,9 @@ def deadlines_remind_command():
     db.session.commit()
     click.echo(
         f"deadlines: {report.reminders} reminders, {report.alerts} overdue alerts, "
-        f"{report.closed} answered appeals closed, {purged} expired idempotency keys removed"
+        f"{report.closed} answered appeals closed, {report.return_reminders} return "
+        f"reminders, {report.deemed_refused} complaints deemed refused, {purged} expired "
+        "idempotency keys removed"
     )
 
 

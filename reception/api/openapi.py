@@ -246,6 +246,41 @@ def _api_paths() -> dict:
     }
 
 
+def _terms_paths() -> dict:
+    """The public term calculator (no key; rate-limited)."""
+    errors = {
+        str(code): {
+            "description": "Error",
+            "content": {"application/json": {"schema": _ref("ApiError")}},
+        }
+        for code in (400, 429)
+    }
+    return {
+        "/terms.json": {
+            "get": {
+                "tags": ["Term calculator"],
+                "summary": "Registration date, due date and how they were reached",
+                "operationId": "calculate_term",
+                "parameters": [
+                    _param(
+                        "received",
+                        required=True,
+                        text="ISO 8601 date-time; without an offset it is local time.",
+                    ),
+                    _param("kind", required=True, text="application, complaint, request, ..."),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "content": {"application/json": {"schema": _ref("TermCalculation")}},
+                    },
+                    **errors,
+                },
+            }
+        }
+    }
+
+
 def _schemas() -> dict:
     def obj(required: list[str], properties: dict, extra: bool = False) -> dict:
         return {
@@ -308,6 +343,7 @@ def _schemas() -> dict:
         "applicant": {"type": "object"},
         "attachments": _array({"type": "object"}),
         "events": _array({"type": "object"}),
+        "term_steps": _array(_ref("TermStep")),
     }
     return {
         "Open311Errors": _array(
@@ -351,6 +387,27 @@ def _schemas() -> dict:
                 )
             },
         ),
+        # How a date was reached (docs/domain.md, section 11); `text` is the sentence.
+        "TermStep": obj(
+            ["step", "text"],
+            {
+                "step": STRING,
+                "text": STRING,
+                "on": STRING,
+                "at": STRING,
+                "until": STRING,
+                "previous": STRING,
+                "asked": STRING,
+                "reason": STRING,
+                "name": STRING,
+                "days": {"type": "integer"},
+                "late": {"type": "boolean"},
+            },
+        ),
+        "TermCalculation": obj(
+            ["registered_on", "due_on", "steps"],
+            {"registered_on": STRING, "due_on": STRING, "steps": _array(_ref("TermStep"))},
+        ),
         "AppealSummary": obj(list(appeal_fields), appeal_fields),
         "AppealDetail": obj(list(appeal_fields), detail_fields),
         "AppealPage": obj(
@@ -391,6 +448,14 @@ def _schemas() -> dict:
                 "number": STRING,
                 "reply_days": STRING,
                 "template": STRING,
+                "crime_report": {
+                    "type": ["string", "boolean"],
+                    "description": "forward: a report of a crime or a threat (Art. 88)",
+                },
+                "complaint_info": {
+                    "type": ["string", "boolean"],
+                    "description": "answer: does it explain how to complain? (default yes)",
+                },
             },
         },
         "ActionResult": obj(
@@ -412,7 +477,7 @@ def build_document(base_url: str) -> dict:
             ),
         },
         "servers": [{"url": base_url}],
-        "paths": {**_open311_paths(), **_api_paths()},
+        "paths": {**_open311_paths(), **_api_paths(), **_terms_paths()},
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

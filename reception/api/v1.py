@@ -23,6 +23,8 @@ from reception.extensions import csrf, db, limiter
 from reception.review import queries
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
 from reception.review.policies import staff_may_view
+from reception.terms import present as term_present
+from reception.terms.history import appeal_term_steps
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -132,6 +134,8 @@ def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
                 }
                 for e in queries.all_events(db.session, appeal)
             ],
+            # docs/domain.md, section 11: every date shows how it was reached.
+            term_steps=term_present.as_json(appeal_term_steps(db.session, appeal)),
         )
     return data
 

@@ -127,7 +127,13 @@ def complaint_deadline(appeal: Appeal, settings: WorkflowSettings):
     """The last day to complain about the appeal's answer, or None if not answered."""
     if appeal.answered_at is None:
         return None
-    return complaint_filing_deadline(settings.local_date(appeal.answered_at), settings.rules)
+    # Art. 91: 6 months when the answer did not explain how to complain (docs/domain.md, 7);
+    # answers recorded before the flag existed always explained it.
+    return complaint_filing_deadline(
+        settings.local_date(appeal.answered_at),
+        settings.rules,
+        complaint_info_given=appeal.complaint_info_given is not False,
+    )
 
 
 def complain_about_answer(
@@ -140,7 +146,13 @@ def complain_about_answer(
     store: AttachmentStore,
     text,
 ) -> FiledAppeal:
-    """File a complaint about the answer: a new appeal to the superior body (Art. 91)."""
+    """File a complaint about the answer, through the body that answered (Art. 91-100).
+
+    It is registered at the body that answered, which within `complaint_pass_within_days`
+    working days either satisfies it itself (a new answer) or passes it with the case file to
+    its superior body (a forward), where the 20 working days of Art. 99 run. A body without a
+    superior reviews the complaint itself, in 20 working days.
+    """
     ensure_allowed(appeal, "complain", "citizen")
     deadline = complaint_deadline(appeal, settings)
     if deadline is None or settings.local_date(now) > deadline:
@@ -148,14 +160,16 @@ def complain_about_answer(
             "not_allowed", _l("The period for complaining about this answer has passed.")
         )
     text = required_text(text, "text", MAX_REPLY)
-    superior = appeal.authority.superior or appeal.authority
+    answering = appeal.authority
+    superior = answering.superior or answering
+    first_stage = superior.id != answering.id
     with force_locale(appeal.language):
         subject = _("Complaint about the answer to appeal %(number)s", number=appeal.number)
     submission = Submission(
         kind="complaint",
         category=appeal.category.code,
         region=appeal.region.code,
-        authority=superior.code,
+        authority=answering.code,
         subject=subject[:300],
         text=text,
         applicant_type=appeal.applicant_type,
@@ -176,6 +190,7 @@ def complain_about_answer(
         store=store,
         channel="web",
         parent=appeal,
+        term_days=settings.rules.complaint_pass_within_days if first_stage else None,
     )
     # The new appeal's own registration e-mail is the notice; no second one here.
     apply_transition(
@@ -187,7 +202,7 @@ def complain_about_answer(
         now=now,
         settings=settings,
         comment=filed.appeal.number,
-        data={"complaint": filed.appeal.number, "to": superior.code},
+        data={"complaint": filed.appeal.number, "to": answering.code, "reviewer": superior.code},
         notify=False,
     )
     return filed

@@ -13,6 +13,7 @@ from reception.appeals.models import Appeal
 from reception.appeals.workflow import WorkflowSettings, apply_transition
 from reception.notifications import emails
 from reception.notifications.models import OutboxMessage
+from reception.terms.jobs import record_deemed_refusals, remind_returns
 
 # The term runs in these statuses; while waiting for the citizen it is paused.
 RUNNING = ("registered", "in_progress")
@@ -23,6 +24,8 @@ class DeadlineReport:
     reminders: int = 0
     alerts: int = 0
     closed: int = 0
+    return_reminders: int = 0
+    deemed_refused: int = 0
 
 
 def _already_queued(session: Session, key: str) -> bool:
@@ -91,6 +94,9 @@ def remind_deadlines(
                 report.alerts += 1
 
     report.closed = close_answered(session, now=now, settings=settings)
+    # The statutory clock (docs/domain.md, sections 3 and 7).
+    report.return_reminders = remind_returns(session, now=now, settings=settings)
+    report.deemed_refused = record_deemed_refusals(session, now=now, settings=settings)
     return report
 
 

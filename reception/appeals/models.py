@@ -134,6 +134,14 @@ class Appeal(db.Model):
     answered_on_time: Mapped[bool | None] = mapped_column(Boolean)
     extensions_count: Mapped[int] = mapped_column(Integer, default=0)
     forwards_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The statutory clock (docs/domain.md, sections 3, 7): a return after its 3 working days
+    # (Art. 64); whether the answer explained how to complain (Art. 91: 3 or 6 months); the
+    # day a complaint's term ended without a decision, which counts as a refusal.
+    returned_late: Mapped[bool | None] = mapped_column(Boolean)
+    complaint_info_given: Mapped[bool | None] = mapped_column(Boolean)
+    deemed_refused_on: Mapped[date | None] = mapped_column(Date)
+    # Art. 88: a report of a crime or a threat to security, forwarded at once, flagged urgent.
+    urgent: Mapped[bool | None] = mapped_column(Boolean)
 
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)

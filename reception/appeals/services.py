@@ -160,6 +160,7 @@ def file_appeal(
     screening: dict | None = None,
     api_key_id: int | None = None,
     submission_key: str | None = None,
+    term_days: int | None = None,
 ) -> FiledAppeal:
     """Register an appeal: number, dates, routing, attachments, history and e-mail.
 
@@ -179,7 +180,8 @@ def file_appeal(
 
     calendar = get_calendar(session, settings.country)
     registered_on = registration_date(now, settings.rules, calendar)
-    term_days = category.default_term_days if sub.kind != "complaint" else None
+    # `term_days` given: a complaint's first stage at the body that answered (Art. 91-100).
+    term_days = term_days or (category.default_term_days if sub.kind != "complaint" else None)
     due_on = (
         calendar.add_working_days(registered_on, term_days)
         if term_days

@@ -66,7 +66,11 @@ def _render(code: int, message=None):
 
         fmt = "xml" if request.path.endswith(".xml") else "json"
         return errors(fmt, code, message or title)
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if (
+        request.path.startswith("/api/")
+        or request.path.endswith(".json")  # /terms.json: a JSON address answers in JSON
+        or request.accept_mimetypes.best == "application/json"
+    ):
         return {
             "error": {
                 "code": API_ERROR_CODES.get(code, str(code)),

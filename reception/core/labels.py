@@ -72,6 +72,8 @@ EVENT_LABELS = {
     "rate": _l("Answer rated"),
     "complain": _l("Complaint about the answer filed"),
     "close": _l("Closed"),
+    "deemed_refused": _l("No decision in time: counts as a refusal"),
+    "term_moved": _l("Due date moved by a calendar change"),
 }
 
 RETURN_GROUND_LABELS = {

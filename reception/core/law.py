@@ -21,4 +21,5 @@ def term_rules(config: Mapping) -> TermRules:
         extension_max_months=config["RECEPTION_EXTENSION_MAX_MONTHS"],
         return_within_days=config["RECEPTION_RETURN_WITHIN_DAYS"],
         complaint_filing_months=config["RECEPTION_COMPLAINT_FILING_MONTHS"],
+        complaint_pass_within_days=config.get("RECEPTION_COMPLAINT_PASS_DAYS", 3),
     )

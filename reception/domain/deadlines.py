@@ -43,6 +43,9 @@ class TermRules:
     complaint_filing_months: int = 3
     # Art. 91: the window doubles when the answer did not explain how to complain.
     complaint_filing_months_without_notice: int = 6
+    # Art. 91-100: the body that answered satisfies a complaint itself or passes it to the
+    # superior body within these working days.
+    complaint_pass_within_days: int = 3
 
     def __post_init__(self) -> None:
         """Freeze the containers and reject settings that cannot work."""
@@ -61,6 +64,7 @@ class TermRules:
             "return_within_days": self.return_within_days,
             "complaint_filing_months": self.complaint_filing_months,
             "complaint_filing_months_without_notice": (self.complaint_filing_months_without_notice),
+            "complaint_pass_within_days": self.complaint_pass_within_days,
             **{f"term_days_by_kind[{k!r}]": v for k, v in self.term_days_by_kind.items()},
         }
         for name, value in numbers.items():
@@ -174,3 +178,66 @@ def is_late_forward(
     """
     limit_ends = calendar.add_working_days(registered_on, rules.forward_within_days)
     return forwarded_on > limit_ends
+
+
+def last_working_day_until(d: date, calendar: WorkingCalendar) -> date:
+    """Return d when it is a working day, else the last working day before it."""
+    day = d
+    while not calendar.is_working_day(day):
+        day = date.fromordinal(day.toordinal() - 1)
+    return day
+
+
+@dataclass(frozen=True)
+class ExtensionDate:
+    """Where an extension decided on `decided_on` for the `asked` date lands (Art. 76).
+
+    `due_on` is the asked date, or the next working day when the asked date is not one
+    (`moved`). `limit` is the 2-month bound and `latest` the last working day on or before
+    it; `allowed` is False when `due_on` is past `limit` (docs/domain.md, section 5).
+    """
+
+    asked: date
+    due_on: date
+    moved: bool
+    limit: date
+    latest: date
+    allowed: bool
+
+
+def extension_due_date(
+    asked: date, decided_on: date, rules: TermRules, calendar: WorkingCalendar
+) -> ExtensionDate:
+    """Return where an extended term ends: always a working day, never past 2 months."""
+    landed = calendar.add_working_days(asked, 0)
+    limit = max_extension_date(decided_on, rules)
+    return ExtensionDate(
+        asked=asked,
+        due_on=landed,
+        moved=landed != asked,
+        limit=limit,
+        latest=last_working_day_until(limit, calendar),
+        allowed=landed <= limit,
+    )
+
+
+def return_limit(
+    ground: str,
+    received_on: date,
+    info_due_on: date | None,
+    rules: TermRules,
+    calendar: WorkingCalendar,
+) -> date:
+    """The last day to return an appeal with reasons (Art. 64; docs/domain.md, section 3).
+
+    Unfixed defects: within the working days after the reply period's last day. An
+    identical repeat or insulting language: within the working days after the current body
+    received it (registration, or the last forward).
+    """
+    start = info_due_on if ground == "defects_not_fixed" and info_due_on else received_on
+    return calendar.add_working_days(start, rules.return_within_days)
+
+
+def is_late_return(returned_on: date, limit: date) -> bool:
+    """Any day after the limit is late, whatever day it is (as for forwards, section 4)."""
+    return returned_on > limit

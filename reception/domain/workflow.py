@@ -83,6 +83,10 @@ class Action(StrEnum):
     complain = "complain"
     close = "close"  # automatic close by the system
     register = "register"  # the first event of every appeal
+    # A complaint's term ended without a decision: that counts as a refusal (Art. 91-100).
+    deemed_refused = "deemed_refused"
+    # An administrator's calendar change moved the due date (docs/domain.md, section 12).
+    term_moved = "term_moved"
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.rate, {_S.answered}, _S.closed, _CITIZEN, True),
     _t(Action.complain, {_S.answered, _S.closed}, None, _CITIZEN, True),
     _t(Action.close, {_S.answered}, _S.closed, _SYSTEM, True),
+    # Recorded by the daily job; the complaint stays open: the body must still decide.
+    _t(Action.deemed_refused, {_S.registered, _S.in_progress}, None, _SYSTEM, True),
+    _t(Action.term_moved, _OPEN_UNDECIDED, None, _SYSTEM, True),
 )
 
 _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}

@@ -99,6 +99,10 @@ class Figures:
     extensions: int = 0
     rated: int = 0
     rating_sum: int = 0
+    # The statutory clock: returns after their 3 working days (Art. 64), complaints whose
+    # term ended without a decision (counted as refusals, against the body).
+    late_returns: int = 0
+    deemed_refused: int = 0
     # {working days: number of appeals}: percentiles come from these small histograms.
     first_action_days: dict = field(default_factory=dict, repr=False)
     answer_days: dict = field(default_factory=dict, repr=False)
@@ -146,6 +150,8 @@ COUNTED = (
     "extensions",
     "rated",
     "rating_sum",
+    "late_returns",
+    "deemed_refused",
 )
 
 
@@ -177,6 +183,8 @@ def _counts(today: date, soon: date) -> list:
         func.coalesce(func.sum(Appeal.extensions_count), 0).label("extensions"),
         func.count(Appeal.rating).label("rated"),
         func.coalesce(func.sum(Appeal.rating), 0).label("rating_sum"),
+        func.sum(case((Appeal.returned_late.is_(True), 1), else_=0)).label("late_returns"),
+        func.count(Appeal.deemed_refused_on).label("deemed_refused"),
     ]
 
 

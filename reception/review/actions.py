@@ -62,6 +62,7 @@ def perform_staff_action(
                 **common,
                 authority=data.get("authority"),
                 reason=data.get("reason"),
+                crime_report=data.get("crime_report"),
             )
         case "request_info":
             return services.request_info(
@@ -80,6 +81,7 @@ def perform_staff_action(
                 text=data.get("text"),
                 uploads=uploads,
                 template=data.get("template"),
+                complaint_info=data.get("complaint_info"),
             )
         case "return":
             return services.return_appeal(

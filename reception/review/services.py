@@ -31,9 +31,11 @@ from reception.directory.models import AnswerTemplate
 from reception.directory.queries import get_authority
 from reception.domain.deadlines import (
     complaint_filing_deadline,
+    extension_due_date,
     is_late_forward,
-    max_extension_date,
+    is_late_return,
     registration_date,
+    return_limit,
 )
 from reception.domain.workflow import RETURN_GROUNDS, TERMINATION_GROUNDS
 from reception.review.policies import staff_may_view
@@ -118,8 +120,13 @@ def forward_appeal(
     settings: WorkflowSettings,
     authority,
     reason,
+    crime_report=None,
 ) -> AppealEvent:
-    """Send the appeal to the competent body (Art. 65); its term starts again there."""
+    """Send the appeal to the competent body (Art. 65); its term starts again there.
+
+    `crime_report`: a report of a crime or of a threat to security (Art. 88), forwarded at
+    once to the competent body and flagged urgent there, even when it is anonymous.
+    """
     ensure_allowed(appeal, "forward", actor.role)
     code = optional_text(authority, "authority", 64)
     target = get_authority(session, code) if code else None
@@ -130,6 +137,7 @@ def forward_appeal(
             "invalid", _l("The appeal is already with this body. Choose another one."), "authority"
         )
     reason = required_text(reason, "reason", MAX_COMMENT)
+    urgent = is_yes(crime_report, default=False)
     calendar = settings.calendar(session)
     received_before = appeal.received_on or appeal.registered_on
     late = is_late_forward(received_before, settings.local_date(now), settings.rules, calendar)
@@ -152,8 +160,10 @@ def forward_appeal(
             "late": late,
             "received_on": received_on.isoformat(),
             "due_on": due_on.isoformat(),
+            **({"urgent": True} if urgent else {}),
         },
         changes={
+            **({"urgent": True} if urgent else {}),
             "authority": target,
             "received_on": received_on,
             "due_on": due_on,
@@ -230,19 +240,37 @@ def extend_deadline(
     new_due = _parse_date(due_on)
     if new_due is None:
         raise ActionRefused("invalid", _l("Enter the new due date."), "due_on")
-    limit = max_extension_date(settings.local_date(now), settings.rules)
-    if new_due <= appeal.due_on:
+    # Art. 76: the term ends on a working day, and never later than 2 months after the
+    # decision (docs/domain.md, section 5: an extension on a non-working day).
+    landing = extension_due_date(
+        new_due, settings.local_date(now), settings.rules, settings.calendar(session)
+    )
+    if landing.due_on <= appeal.due_on:
         raise ActionRefused(
             "invalid", _l("The new due date must be later than the current one."), "due_on"
         )
-    if new_due > limit:
+    if not landing.allowed and new_due <= landing.limit:
+        raise ActionRefused(
+            "invalid",
+            _l(
+                "%(date)s is not a working day, and the next working day, %(next)s, is past "
+                "the limit of %(n)d months from the decision: choose a working day until "
+                "%(latest)s.",
+                date=new_due.isoformat(),
+                next=landing.due_on.isoformat(),
+                n=settings.rules.extension_max_months,
+                latest=landing.latest.isoformat(),
+            ),
+            "due_on",
+        )
+    if not landing.allowed:
         raise ActionRefused(
             "invalid",
             _l(
                 "The law allows at most %(n)d months from the decision: choose a date "
                 "until %(date)s.",
                 n=settings.rules.extension_max_months,
-                date=limit.isoformat(),
+                date=landing.latest.isoformat(),
             ),
             "due_on",
         )
@@ -256,8 +284,12 @@ def extend_deadline(
         now=now,
         settings=settings,
         comment=reason,
-        data={"from": appeal.due_on.isoformat(), "to": new_due.isoformat()},
-        changes={"due_on": new_due, "extensions_count": appeal.extensions_count + 1},
+        data={
+            "from": appeal.due_on.isoformat(),
+            "to": landing.due_on.isoformat(),
+            **({"asked": new_due.isoformat(), "moved": True} if landing.moved else {}),
+        },
+        changes={"due_on": landing.due_on, "extensions_count": appeal.extensions_count + 1},
     )
 
 
@@ -286,6 +318,23 @@ def get_answer_template(session: Session, template_id, appeal: Appeal) -> Answer
     return matches[0]
 
 
+def is_yes(value, *, default: bool) -> bool:
+    """A form's checkbox or an API's flag: "yes"/"no", true/false, absent is the default."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if not text:
+        return default
+    return text in ("yes", "true", "1", "on")
+
+
+def complaint_info_given(value) -> bool:
+    """A form's or an API's "the answer explains how to complain": yes unless said no."""
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() not in ("no", "false", "0", "off")
+
+
 def answer_appeal(
     session: Session,
     appeal: Appeal,
@@ -297,8 +346,13 @@ def answer_appeal(
     text,
     uploads=(),
     template=None,
+    complaint_info=None,
 ) -> AppealEvent:
-    """Give the reasoned answer, with how and where to complain about it."""
+    """Give the reasoned answer, with how and where to complain about it.
+
+    `complaint_info`: whether the answer explains how to complain (Art. 91); absent means
+    it does. Without it the applicant has 6 months to complain instead of 3.
+    """
     ensure_allowed(appeal, "answer", actor.role)
     text = required_text(text, "text", MAX_ANSWER)
     uploads: list[Upload] = list(uploads)
@@ -306,7 +360,8 @@ def answer_appeal(
     template = get_answer_template(session, template, appeal)
     superior = appeal.authority.superior or appeal.authority
     today = settings.local_date(now)
-    complain_by = complaint_filing_deadline(today, settings.rules)
+    info_given = complaint_info_given(complaint_info)
+    complain_by = complaint_filing_deadline(today, settings.rules, complaint_info_given=info_given)
     days = settings.calendar(session).working_days_between(appeal.registered_on, today)
     event = apply_transition(
         session,
@@ -323,8 +378,10 @@ def answer_appeal(
             "complaint_to": superior.code,
             "complain_by": complain_by.isoformat(),
             "template_id": template.id if template else None,
+            "complaint_info_given": info_given,
         },
         changes={
+            "complaint_info_given": info_given,
             "answered_at": now,
             "answer_days": max(days - appeal.paused_days, 0),
             "answered_on_time": today <= appeal.due_on,
@@ -388,6 +445,15 @@ def return_appeal(
             ),
             "ground",
         )
+    # Art. 64: the return is due within 3 working days (docs/domain.md, section 3).
+    limit = return_limit(
+        ground,
+        appeal.received_on or appeal.registered_on,
+        appeal.info_due_on,
+        settings.rules,
+        settings.calendar(session),
+    )
+    late = is_late_return(settings.local_date(now), limit)
     return _end_consideration(
         session,
         appeal,
@@ -396,7 +462,8 @@ def return_appeal(
         now=now,
         settings=settings,
         comment=comment,
-        data={"ground": ground},
+        data={"ground": ground, "return_by": limit.isoformat(), "late": late},
+        changes={"returned_late": late},
     )
 
 
@@ -415,6 +482,16 @@ def terminate_appeal(
     ground = str(ground or "").strip()
     if ground not in TERMINATION_GROUNDS:
         raise ActionRefused("invalid", _l("Choose the ground for stopping."), "ground")
+    if ground == "anonymous" and not optional_text(comment, "comment", MAX_COMMENT):
+        # Art. 88: an anonymous appeal is not considered, but never dropped silently.
+        raise ActionRefused(
+            "invalid",
+            _l(
+                "Say why the appeal is treated as anonymous (no author or no address): the "
+                "reason is recorded."
+            ),
+            "comment",
+        )
     return _end_consideration(
         session,
         appeal,

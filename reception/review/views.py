@@ -28,6 +28,7 @@ from reception.extensions import db
 from reception.review import queries, services
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
 from reception.review.policies import is_staff, staff_may_view
+from reception.terms.present import extension_moved_message
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -140,7 +141,7 @@ def act(number: str, action: str):
         if action in CONFIRMED_ACTIONS and request.form.get("confirm") != "yes":
             raise ActionRefused("invalid", CONFIRM_MESSAGE, "confirm")
         with store.guard():
-            perform_staff_action(
+            event = perform_staff_action(
                 db.session,
                 appeal,
                 action,
@@ -153,6 +154,8 @@ def act(number: str, action: str):
                     request.files.getlist("attachments"), current_app.config["MAX_ATTACHMENT_BYTES"]
                 ),
             )
+            # Read before the commit (which expires the event): Art. 76, a date moved.
+            moved = extension_moved_message(event)
             db.session.commit()
     except ActionRefused as refused:
         db.session.rollback()
@@ -166,6 +169,8 @@ def act(number: str, action: str):
             status=422 if refused.code == "invalid" else 409,
         )
     flash(_("Done: %(action)s.", action=EVENT_LABELS.get(action, action)), "success")
+    if moved:
+        flash(moved, "warning")
     # Nothing read from the database after the commit: if the connection dies now, the
     # official still sees that the step was done.
     return redirect(url_for("review.appeal", number=number))

@@ -52,6 +52,10 @@ EXPECTED: dict[str, tuple[set[str | None], dict[str, str]]] = {
     "rate": ({"citizen"}, {"answered": "closed"}),
     "complain": ({"citizen"}, {"answered": "same", "closed": "same"}),
     "close": ({None}, {"answered": "closed"}),
+    # The statutory clock (docs/domain.md, sections 7 and 12): the daily job and a calendar
+    # change record these; the status stays as it was.
+    "deemed_refused": ({None}, {"registered": "same", "in_progress": "same"}),
+    "term_moved": ({None}, dict.fromkeys(OPEN, "same")),
 }
 INTERNAL = {"assign", "note"}
 ROLES: list[str | None] = ["citizen", "official", "head", "operator", "admin", None]
@@ -112,9 +116,13 @@ def test_register_is_the_first_event_and_leads_to_registered() -> None:
     assert not transition.from_statuses
 
 
-def test_system_may_only_auto_close() -> None:
+def test_system_may_only_auto_close_record_a_deemed_refusal_and_move_a_term() -> None:
     for status in AppealStatus:
         expected = [Action.close] if status is AppealStatus.answered else []
+        if status in (AppealStatus.registered, AppealStatus.in_progress):
+            expected = [Action.deemed_refused]
+        if status in OPEN:
+            expected = [*expected, Action.term_moved]
         assert available_actions(status, None) == expected
 
 

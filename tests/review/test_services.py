@@ -533,7 +533,8 @@ def test_rating_closes_the_answered_appeal(appeal, official):
     assert appeal.status == "closed" and appeal.rating == 4 and appeal.closed_at == LATER
 
 
-def test_complaint_is_a_new_appeal_to_the_superior_body_with_20_days(official):
+def test_complaint_goes_through_the_body_that_answered_then_20_days_at_the_superior(official):
+    # Art. 91-100 (docs/domain.md, section 7).
     district_appeal, _ = make_appeal(TUESDAY_MORNING, authority="astana-almaty-district-akimat")
     district_official = make_staff("astana-almaty-district-akimat")
     services.answer_appeal(
@@ -558,11 +559,28 @@ def test_complaint_is_a_new_appeal_to_the_superior_body_with_20_days(official):
     db.session.commit()
     complaint = filed.appeal
     assert complaint.kind == "complaint" and complaint.parent_id == district_appeal.id
-    assert complaint.authority.code == "astana-akimat"
-    # 20 working days from 25 November, with 16 December a holiday.
-    assert complaint.due_on == date(2026, 12, 23)
+    # Registered at the body that answered, which has 3 working days to act on it.
+    assert complaint.authority.code == "astana-almaty-district-akimat"
+    assert complaint.due_on == date(2026, 11, 27)
     assert complaint.email == district_appeal.email
-    assert events_of(district_appeal, "complain")[0].data["complaint"] == complaint.number
+    complain_event = events_of(district_appeal, "complain")[0]
+    assert complain_event.data["complaint"] == complaint.number
+    assert complain_event.data["reviewer"] == "astana-akimat"
+    # Passed on with the case file on 25 November: 20 working days at the superior body
+    # counted from the next day, with 16 December a holiday.
+    services.forward_appeal(
+        db.session,
+        complaint,
+        actor=district_official,
+        now=at(8),
+        settings=workflow_settings(),
+        authority="astana-akimat",
+        reason="Passed to the superior body with the case file.",
+    )
+    db.session.commit()
+    assert complaint.authority.code == "astana-akimat"
+    assert complaint.due_on == date(2026, 12, 24)
+    assert events_of(complaint, "forward")[0].data["late"] is False
 
 
 def test_complaint_after_three_months_is_refused(appeal, official):

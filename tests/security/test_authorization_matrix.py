@@ -76,6 +76,9 @@ ACCESS = {
     "appeals.new": PUBLIC,
     "appeals.track": PUBLIC,
     "monitoring.stats": PUBLIC,
+    # The public term calculator (docs/domain.md, section 11).
+    "terms.calculator": PUBLIC,
+    "terms.calculator_json": PUBLIC,
     "appeals.my_appeals": LOGGED_IN,
     "appeals.receipt": OWNER_ONLY,
     "appeals.view": OWNER_ONLY,

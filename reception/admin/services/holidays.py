@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from reception.accounts.models import User
 from reception.admin.services.common import Checks, line, record, snapshot
 from reception.directory.models import HolidayOverride
+from reception.terms.recalc import move_terms, planned_moves
 
 HOLIDAY_KINDS = ("day_off", "working_day")
 NOTE_MAX = 300
@@ -54,9 +55,11 @@ def add_holiday(
     note = line(data, "note")
     checks.text("note", note, NOTE_MAX)
     checks.raise_if_any()
+    moves = planned_moves(session, day, kind)  # with the calendar before the change
     override = HolidayOverride(day=day, kind=kind, note=note)
     session.add(override)
     session.flush()
+    move_terms(session, moves, day, actor=actor, now=now)  # docs/domain.md, section 12
     record(
         session,
         actor=actor,
@@ -73,6 +76,7 @@ def remove_holiday(
     session: Session, override: HolidayOverride, *, actor: User | None, now: datetime
 ) -> None:
     """Remove an override; the package's calendar applies to that day again."""
+    moves = planned_moves(session, override.day, None)
     record(
         session,
         actor=actor,
@@ -83,3 +87,5 @@ def remove_holiday(
         changes=snapshot(override, ("day", "kind", "note"), removed=True),
     )
     session.delete(override)
+    session.flush()
+    move_terms(session, moves, override.day, actor=actor, now=now)  # docs/domain.md, 12

@@ -26,6 +26,7 @@ from reception.admin.views.common import (
 from reception.core.types import utcnow
 from reception.directory.models import AnswerTemplate, Authority, Category, HolidayOverride
 from reception.extensions import db
+from reception.terms.admin import calendar_overview, pending_moves
 
 # --- State bodies ---------------------------------------------------------------------
 
@@ -274,12 +275,25 @@ def edit_template(template_id: int):
 def holidays():
     form = HolidayForm() if request.method == "POST" else HolidayForm(data={"kind": "day_off"})
     form.kind.choices = [(code, str(label)) for code, label in HOLIDAY_KIND_LABELS.items()]
+    # Before saving, the administrator sees how many appeals the change moves (section 12).
+    pending = pending_moves(db.session, request)
+    if pending:
+        return render_template(
+            "admin/holidays.html",
+            form=form,
+            holidays=queries.list_holidays(db.session),
+            pending_moves=pending,
+            **calendar_overview(db.session),
+        )
     saving = save_form(form, calendar_services.add_holiday)
     if saving.saved:
         flash(_("The calendar override is added."), "success")
         return redirect(url_for("admin.holidays"))
     return render_template(
-        "admin/holidays.html", form=form, holidays=queries.list_holidays(db.session)
+        "admin/holidays.html",
+        form=form,
+        holidays=queries.list_holidays(db.session),
+        **calendar_overview(db.session),
     ), saving.status
 
 

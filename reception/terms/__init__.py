@@ -1,0 +1,1 @@
+"""The statutory clock in words: explained terms, the public term calculator."""

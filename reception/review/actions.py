@@ -75,6 +75,8 @@ def perform_staff_action(
                 text=data.get("text"),
                 uploads=uploads,
                 template=data.get("template"),
+                hide=data.get("hide"),
+                hide_reason=data.get("hide_reason"),
             )
         case "return":
             return services.return_appeal(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from reception.accounts.models import User
 from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.models import Appeal, AppealEvent
+from reception.appeals.publishing import preview_answer, redaction_records
 from reception.appeals.queries import get_appeal_by_number
 from reception.appeals.workflow import (
     ActionRefused,
@@ -291,10 +292,18 @@ def answer_appeal(
     text,
     uploads=(),
     template=None,
+    hide=None,
+    hide_reason="",
 ) -> AppealEvent:
-    """Give the reasoned answer, with how and where to complain about it."""
+    """Give the reasoned answer, with how and where to complain about it.
+
+    The published copy is made here, once: the scanner's findings and the official's extra
+    words to `hide` are replaced by tokens, and each redaction is recorded on the event
+    (kind, reason, actor; never the hidden text)."""
     ensure_allowed(appeal, "answer", actor.role)
     text = required_text(text, "text", MAX_ANSWER)
+    hide_reason = optional_text(hide_reason, "hide_reason", 200)
+    preview = preview_answer(appeal, text, hide)
     uploads: list[Upload] = list(uploads)
     check_files(uploads, settings.filing.limits)
     template = get_answer_template(session, template, appeal)
@@ -317,8 +326,10 @@ def answer_appeal(
             "complaint_to": superior.code,
             "complain_by": complain_by.isoformat(),
             "template_id": template.id if template else None,
+            "redactions": redaction_records(preview, actor.id, hide_reason),
         },
         changes={
+            "published_answer": preview.published,
             "answered_at": now,
             "answer_days": max(days - appeal.paused_days, 0),
             "answered_on_time": today <= appeal.due_on,

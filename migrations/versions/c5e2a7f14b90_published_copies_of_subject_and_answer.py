@@ -28,8 +28,11 @@ def upgrade():
     with op.batch_alter_table("appeals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("published_subject", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("published_answer", sa.Text(), nullable=True))
+    fill_published(op.get_bind())
 
-    bind = op.get_bind()
+
+def fill_published(bind):
+    """Run the redaction scanner over every appeal's subject and latest answer."""
     appeals = sa.table(
         "appeals",
         sa.column("id", sa.Integer),

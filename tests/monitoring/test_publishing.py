@@ -259,3 +259,29 @@ def test_the_api_answer_is_redacted_and_takes_a_hide_list(client):
     db.session.refresh(appeal)
     assert VALID_IIN not in appeal.published_answer
     assert "Мұқанов" not in appeal.published_answer and "крыша" not in appeal.published_answer
+
+
+def test_the_migration_publishes_existing_appeals_through_the_scanner():
+    import importlib.util
+    from pathlib import Path
+
+    path = next(Path(__file__).resolve().parents[2].glob("migrations/versions/c5e2a7f14b90_*.py"))
+    spec = importlib.util.spec_from_file_location("publishing_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+
+    appeal = answered(subject="Мұқанов: крыша")
+    unanswered, _ = make_appeal(NOW - timedelta(days=2), subject="Звоните 87012345678")
+    db.session.execute(
+        db.update(type(appeal)).values(published_subject=None, published_answer=None)
+    )
+    db.session.commit()
+    migration.fill_published(db.session.connection())
+    db.session.commit()
+    db.session.refresh(appeal)
+    db.session.refresh(unanswered)
+    assert appeal.published_subject == "[ФИО]: крыша"
+    assert "крыша отремонтирована" in appeal.published_answer
+    assert VALID_IIN not in appeal.published_answer and "Мұқанов" not in appeal.published_answer
+    assert unanswered.published_subject == "Звоните [телефон]"
+    assert unanswered.published_answer is None

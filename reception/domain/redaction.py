@@ -328,11 +328,19 @@ _LOCAL_PHONE = re.compile(
     r"((?:\+?[0-9][0-9\s\-()]{3,16}[0-9])(?:\s*,\s*[0-9][0-9\-\s]{3,10}[0-9])*)",
     re.IGNORECASE,
 )
-_NAME_WORD = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}]?[{_LOWER}]+)?"
-_INITIAL = rf"[{_UPPER}][{_LOWER}]?\."
-_INITIALS = rf"{_INITIAL}(?:\s?{_INITIAL})?"
+_NAME_WORD = rf"(?:[{_UPPER}][{_LOWER}]+|[{_UPPER}]{{3,}})(?:-[{_UPPER}]?[{_LOWER}]+)?"
+# Surnames by their endings (Russian and Kazakh): enough on their own beside one initial.
+_SURNAME_WORD = (
+    rf"(?:[{_UPPER}][{_LOWER}]+|[{_UPPER}]{{3,}})"
+    r"(?i:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|ская|цкий|цкая|енко|ук|юк|ұлы|улы|қызы|кызы|"
+    r"бай|бек|баев|беков|баева|бекова)"
+    rf"(?:[{_LOWER}]{{0,3}}|[{_UPPER}]{{0,3}})"
+)
+_INITIAL = rf"[{_UPPER}]\."
+_TWO_INITIALS = rf"{_INITIAL}\s?{_INITIAL}"
 _SURNAME_INITIALS = re.compile(
-    rf"(?<![\w.])(?:{_NAME_WORD}\s+{_INITIALS}(?![{_LOWER}])|{_INITIALS}\s?{_NAME_WORD})"
+    rf"(?<![\w.])(?:{_NAME_WORD}\s+{_TWO_INITIALS}|{_SURNAME_WORD}\s+{_INITIAL}"
+    rf"|{_TWO_INITIALS}\s?{_NAME_WORD}|{_INITIAL}\s?{_SURNAME_WORD})(?![\w])"
 )
 # A patronymic (anyone's: Серікұлы, Асқарқызы, Сергеевич, Петровна), in any case form.
 _PATRONYMIC = re.compile(
@@ -365,7 +373,7 @@ _UNIT_MARKERS = (
     r"kv\.|d\.|dom|úı|uy"
 )
 _ADDRESS_BEFORE = re.compile(
-    rf"(?<![\w])(?:{_BEFORE_MARKERS})\s?{_STREET_NAME}(?:,?\s?{_NUMBER}(?!\.?[0-9]))?",
+    rf"(?<![\w])(?i:{_BEFORE_MARKERS})\s?{_STREET_NAME}(?:,?\s?{_NUMBER}(?!\.?[0-9]))?",
 )
 _ADDRESS_AFTER = re.compile(
     rf"(?<![\w]){_STREET_NAME}\s(?:{_AFTER_MARKERS})(?:,?\s?{_NUMBER}(?!\.?[0-9]))?",
@@ -373,10 +381,17 @@ _ADDRESS_AFTER = re.compile(
 _ADDRESS_UNIT = re.compile(
     rf"(?<![\w])(?:{_UNIT_MARKERS})\s?(?:№\s?)?[0-9]+[\w/\-]*", re.IGNORECASE
 )
-_ADDRESS_UNIT_AFTER = re.compile(
-    rf"(?<![\w.,])[0-9]+[{_LOWER}{_UPPER}]?(?:/[0-9]+)?\s?-?\s?(?:үй|пәтер|үйдің|үйде|үйі|пәтерде|"
-    rf"пәтері|пәтерінде|кв\.|квартира|дом)\w*"
+_DISTRICT_NUMBER = re.compile(
+    r"(?<![\w.,])[0-9]+\s?-?(?:й|ші|шы|ый|ой)?\s?(?i:мкр\.?|мкр-н|микрорайон\w*|шағын\s?аудан\w*)"
+    r"(?!\w)"
 )
+_ADDRESS_UNIT_AFTER = re.compile(
+    rf"(?<![\w.,])[0-9]+[{_LOWER}{_UPPER}]?(?:/[0-9]+)?\s?-?\s?(?:үй|пәтер)\w*"
+)
+_DOUBLE_NAME = re.compile(rf"-[{_UPPER}][{_LOWER}]+")
+_INITIALS_AFTER = re.compile(rf"\s[{_UPPER}]\.(?:\s?[{_UPPER}]\.)?(?![\w])")
+_INITIALS_BEFORE = re.compile(rf"(?<![\w.])[{_UPPER}]\.(?:\s?[{_UPPER}]\.)?\s?\Z")
+_TITLE_AFTER = re.compile(rf"\s(?:{_STREET_TITLES}|{_AFTER_MARKERS})")
 # A house number right after a street name found elsewhere: "Кенесары 40, 12".
 _TRAILING_NUMBERS = re.compile(rf"(?:,?\s?{_NUMBER}(?!\.?[0-9])){{1,2}}")
 
@@ -397,7 +412,13 @@ def _regex_findings(text: str) -> list[Finding]:
     for match in _LOCAL_PHONE.finditer(text):
         if len(re.sub(r"[^0-9]", "", match.group(1))) >= 5:
             found.append(Finding("phone", match.start(1), match.end(1), REASONS["phone"]))
-    for pattern in (_ADDRESS_BEFORE, _ADDRESS_AFTER, _ADDRESS_UNIT, _ADDRESS_UNIT_AFTER):
+    for pattern in (
+        _ADDRESS_BEFORE,
+        _ADDRESS_AFTER,
+        _ADDRESS_UNIT,
+        _ADDRESS_UNIT_AFTER,
+        _DISTRICT_NUMBER,
+    ):
         for match in pattern.finditer(text):
             found.append(Finding("address", match.start(), match.end(), REASONS["address"]))
     for match in _PATRONYMIC.finditer(text):
@@ -430,11 +451,24 @@ def _word_findings(
         if kind is None:
             continue
         end = match.end()
+        start = match.start()
+        if kind == "name":
+            # The other half of a double surname (Мұқанова-Сейітова), initials either side.
+            for pattern in (_DOUBLE_NAME, _INITIALS_AFTER):
+                extra = pattern.match(text, end)
+                if extra:
+                    end = extra.end()
+            before = _INITIALS_BEFORE.search(text, max(0, start - 8), start)
+            if before:
+                start = before.start()
         if kind == "address":
+            title = _TITLE_AFTER.match(text, end)
+            if title and _TRAILING_NUMBERS.match(text, title.end()):
+                end = title.end()
             trailing = _TRAILING_NUMBERS.match(text, end)
             if trailing:
                 end = trailing.end()
-        found.append(Finding(kind, match.start(), end, REASONS[kind]))
+        found.append(Finding(kind, start, end, REASONS[kind]))
     return found
 
 

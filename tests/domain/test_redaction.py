@@ -84,6 +84,9 @@ def test_feminine_names_and_patronymics(form):
         ("Қабанбай батыр даңғылы 8", "[адрес]"),
         ("Самал-2 шағын ауданы, 5 үй", "[адрес]"),
         ("Петров А.Б. и А.Б. Петров", "[ФИО] и [ФИО]"),
+        ("Д. Попов, Попов Д., ПЕТРОВ А.С.", "[ФИО], [ФИО], [ФИО]"),
+        ("Серікұлына, Сергеевичу", "[ФИО], [ФИО]"),
+        ("в 14 мкр, дом 22, кв 61", "в [адрес]"),
         ("Жауапты: Серікбаев Н.Қ.", "Жауапты: [ФИО]"),
     ],
 )
@@ -104,10 +107,19 @@ def test_identifiers_phones_e_mails_addresses_and_other_people(text, expected):
         "Закон «О государственной службе», статья 50. IV квартал 2026 года.",
         "Мақсатымыз — қала таза болсын. Сұрақ 5 мамырда қаралды.",
         "Ответ 900101300018 не ИИН (контрольная цифра неверна).",
+        "Согласно подпункту Б. Новый порядок действует; категории А. Далее см. п. 5.",
+        "В 2025-2026 годах построено 5 домов для 100 семей, т.е. Закон РК исполнен.",
     ],
 )
 def test_ordinary_text_stays_as_it_is(text):
     assert scan(text, ASKAR) == []
+
+
+def test_initials_and_double_surnames_beside_the_applicants_name():
+    applicant = Applicant(full_name="Ли Светлана", address="Almaty, Tole bi 101")
+    assert published("Ли С. и С. Ли", applicant) == "[ФИО] и [ФИО]"
+    assert published("Мұқанова-Сейітова", ASKAR) == "[ФИО]"
+    assert published("по адресу Толе би 101.", applicant) == "по адресу [адрес]."
 
 
 def test_the_officials_extra_words_are_hidden_in_their_case_forms():

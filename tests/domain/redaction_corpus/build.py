@@ -362,6 +362,25 @@ def build() -> list[dict]:
                     "text": text,
                 }
             )
+    from tests.domain.redaction_corpus.handwritten import HANDWRITTEN
+
+    for ident, language, full_name, address, text in HANDWRITTEN:
+        items.append(
+            {
+                "id": ident,
+                "language": language,
+                "field": "answer",
+                "script": "handwritten",
+                "applicant": {
+                    "full_name": full_name,
+                    "iin": "",
+                    "email": "",
+                    "phone": "",
+                    "address": address,
+                },
+                "text": text,
+            }
+        )
     return items
 
 

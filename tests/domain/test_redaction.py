@@ -148,3 +148,15 @@ def test_any_text_is_scanned_without_error_and_spans_are_in_order(text):
         assert first.end <= second.start
     assert all(0 <= f.start < f.end <= len(text) for f in findings)
     publish(text, ASKAR, "kk")
+
+
+@pytest.mark.parametrize(
+    "unit", ["12-34-56-78-", "1 ", "Аа-", "ул.1", "+7-", "№1 ", "Ааа Ааа ", "a.b@", "А.Б. "]
+)
+def test_a_long_hostile_answer_is_scanned_in_linear_time(unit):
+    import time
+
+    text = (unit * 20_000)[:20_000]  # the longest answer the form accepts
+    started = time.perf_counter()
+    publish(text, ASKAR, "ru")
+    assert time.perf_counter() - started < 3

@@ -373,6 +373,10 @@ def _schemas() -> dict:
                 "number": STRING,
                 "reply_days": STRING,
                 "template": STRING,
+                # answer: more words or phrases to hide from the published copy (the
+                # applicant's data is hidden automatically), and why.
+                "hide": {"type": "array", "items": {"type": "string"}, "maxItems": 50},
+                "hide_reason": STRING,
             },
         },
         "ActionResult": obj(

@@ -143,7 +143,8 @@ def _answer_preview(appeal):
     """The page with the preview of the published answer, when the official has not yet
     seen the preview of exactly this text (only answers that will be published)."""
     text, hide = request.form.get("text") or "", request.form.get("hide") or ""
-    if not appeal.publish_consent or not text.strip():
+    # Too long or empty: the action refuses it with its own message, no preview needed.
+    if not appeal.publish_consent or not text.strip() or len(text) > services.MAX_ANSWER:
         return None
     if "answer" not in {str(a) for a in available_actions(appeal.status, current_user.role)}:
         return None

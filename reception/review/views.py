@@ -153,6 +153,7 @@ def _answer_preview(appeal):
         return None
     form_data = request.form.to_dict()
     form_data["previewed"] = digest
+    flash(_("Not sent yet: check what will be published, then send the answer."), "warning")
     return _render_appeal(
         appeal,
         form_data=form_data,

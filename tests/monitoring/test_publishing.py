@@ -221,6 +221,7 @@ def test_the_official_sees_the_preview_before_a_consented_answer_is_sent(client)
     first = client.post(url, data=form)
     html = first.get_data(as_text=True)
     assert first.status_code == 200 and "redaction-preview" in html
+    assert "Not sent yet" in html
     assert '<mark class="redaction redaction--iin"' in html
     assert '<mark class="redaction redaction--manual"' in html
     db.session.refresh(appeal)

@@ -329,7 +329,7 @@ class Person:
 
 
 def build() -> list[dict]:
-    from tests.domain.redaction_corpus.templates import CLEAN, TEMPLATES
+    from tests.domain.redaction_corpus.templates import CLEAN, CLEAN_UNSEEN, TEMPLATES
 
     rng = random.Random(20261205)
     items = []
@@ -362,9 +362,21 @@ def build() -> list[dict]:
                     "text": text,
                 }
             )
-    from tests.domain.redaction_corpus.handwritten import HANDWRITTEN
+    from tests.domain.redaction_corpus.handwritten import HANDWRITTEN, HANDWRITTEN_UNSEEN
 
-    for ident, language, full_name, address, text in HANDWRITTEN:
+    for number, (language, text) in enumerate(CLEAN_UNSEEN):
+        items.append(
+            {
+                "id": f"clean2-{number:02d}",
+                "language": language,
+                "field": "answer",
+                "script": "handwritten",
+                "applicant": Person(rng, number, "ru").applicant(language),
+                "text": text,
+            }
+        )
+
+    for ident, language, full_name, address, text in HANDWRITTEN + HANDWRITTEN_UNSEEN:
         items.append(
             {
                 "id": ident,

@@ -535,10 +535,10 @@ def scan(text: str, applicant: Applicant | None = None, hide: Iterable[str] = ()
         found += _word_findings(text, forms)
 
     literals = [
-        ("email", _literal(applicant.email)),
+        ("email", _literal(applicant.email) if "@" in (applicant.email or "") else None),
         ("iin", _digits_literal(applicant.iin)),
         ("phone", _digits_pattern(applicant.phone)),
-        ("name", _literal(applicant.full_name)),
+        ("name", _literal(applicant.full_name) if len(applicant.full_name or "") >= 4 else None),
         ("address", _literal(applicant.address) if len(applicant.address or "") >= 6 else None),
         *(("manual", _literal(p)) for p in manual_phrases),
     ]

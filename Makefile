@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 DEV := RECEPTION_ENV=development
 
-.PHONY: install run serve db test e2e api-check bench bench-dashboard lint format translations-extract translations clean
+.PHONY: install run serve db test e2e api-check bench bench-dashboard bench-redaction lint format translations-extract translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: install
 # The dashboard at 10,000 and 1,000,000 appeals on PostgreSQL (several minutes).
 bench-dashboard: install
 	$(BIN)/python -m bench.dashboard_ratio
+
+# Recall and precision of the redaction scanner on the test corpus (a few seconds).
+bench-redaction: install
+	$(BIN)/python -m bench.redaction
 
 lint: install
 	$(BIN)/ruff check .

@@ -28,7 +28,7 @@ FINAL_STATUSES = {"answered", "returned", "terminated", "withdrawn", "closed"}
 
 # The latest public event of the appeal comes with it, in the same query.
 READ_SQL = """
-SELECT a.number, a.status, a.subject, a.received_at, a.updated_at, a.due_on,
+SELECT a.number, a.status, COALESCE(a.published_subject, ''), a.received_at, a.updated_at, a.due_on,
        c.code, c.name_en, au.name_en,
        (SELECT e.action FROM appeal_events AS e
          WHERE e.appeal_id = a.id AND e.is_public ORDER BY e.id DESC LIMIT 1)

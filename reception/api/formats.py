@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree
 
 from flask import Response, jsonify
+
+# What XML 1.0 forbids (control characters other than tab and line breaks, lone
+# surrogates, U+FFFE and U+FFFF): one such character typed into a subject would make the
+# whole document unreadable for every client, so each is replaced by U+FFFD.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# JSON escapes control characters itself; a lone surrogate it would write as a \udXXX
+# escape that strict parsers refuse, so those are replaced too.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def xml_text(value: str) -> str:
+    """A string every XML 1.0 parser accepts."""
+    return _NOT_XML.sub("\ufffd", value)
+
+
+def json_safe(value):
+    """The payload with every lone surrogate in its strings replaced."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
 
 # In XML a list is an element holding one child per item.
 XML_ITEM_NAMES = {
@@ -31,7 +57,7 @@ def _xml_value(parent: ElementTree.Element, name: str, value) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = xml_text(str(value))
 
 
 def to_xml(root: str, payload) -> str:
@@ -55,7 +81,7 @@ def respond(fmt: str, root: str, payload, status: int = 200) -> Response:
         return Response(
             to_xml(root, payload), status=status, content_type="text/xml; charset=utf-8"
         )
-    response = jsonify(payload)
+    response = jsonify(json_safe(payload))
     response.status_code = status
     return response
 

@@ -1,7 +1,8 @@
 """Open311 GeoReport v2: services are categories, requests are appeals.
 
 GET answers never carry personal data: no name, IIN, e-mail, phone or address, and for
-appeals other than the key's own only the subject stands for the description. Without a
+appeals other than the key's own only the published (redacted) subject stands for the
+description. Without a
 key only appeals published with the applicant's consent are listed; with a key, also the
 requests that key filed.
 """
@@ -177,7 +178,7 @@ _REQUEST_COLUMNS = (
     Appeal.id,
     Appeal.number,
     Appeal.status,
-    Appeal.subject,
+    Appeal.published_subject,
     Appeal.text,
     Appeal.api_key_id,
     Appeal.received_at,
@@ -238,7 +239,8 @@ def _request_view(row: Row, notes: list[Row] | None, *, own: bool, locale: str) 
         "status_notes": str(EVENT_LABELS.get(row.latest_action, "")) if row.latest_action else "",
         "service_name": _name(row, "service", locale),
         "service_code": row.service_code,
-        "description": row.text if own else row.subject,
+        # Another's request shows only the published (redacted) subject, never the original.
+        "description": row.text if own else (row.published_subject or ""),
         "agency_responsible": _name(row, "agency", locale),
         "service_notice": _notice(row),
         "requested_datetime": _iso(row.received_at),

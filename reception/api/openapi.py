@@ -456,6 +456,10 @@ def _schemas() -> dict:
                     "type": ["string", "boolean"],
                     "description": "answer: does it explain how to complain? (default yes)",
                 },
+                # answer: more words or phrases to hide from the published copy (the
+                # applicant's data is hidden automatically), and why.
+                "hide": {"type": "array", "items": {"type": "string"}, "maxItems": 50},
+                "hide_reason": STRING,
             },
         },
         "ActionResult": obj(

@@ -226,6 +226,9 @@ def post_action(number: str):
         k: str(v) if isinstance(v, (str, int, float)) and not isinstance(v, bool) else ""
         for k, v in payload.items()
     }
+    # The answer's extra words to hide from the published copy: a list of strings.
+    if isinstance(payload.get("hide"), list):
+        data["hide"] = "\n".join(v for v in payload["hide"] if isinstance(v, str))
     store = attachment_store()
     try:
         with store.guard():

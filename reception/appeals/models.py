@@ -102,6 +102,11 @@ class Appeal(db.Model):
 
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
+    # What the public may read (the statistics page, its search, Open311): made once, by the
+    # redaction scanner, when the appeal is filed (the subject) and when it is answered (the
+    # answer, after the official's preview). Nothing public reads or searches the originals.
+    published_subject: Mapped[str | None] = mapped_column(Text)
+    published_answer: Mapped[str | None] = mapped_column(Text)
 
     applicant_type: Mapped[str] = mapped_column(String(16), default="person")
     full_name: Mapped[str] = mapped_column(String(300))

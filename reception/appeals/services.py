@@ -17,6 +17,7 @@ from reception.appeals.access import hash_access_code
 from reception.appeals.attachments import AttachmentStore, display_name, sniff_content_type
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, Attachment, RegistrationCounter
+from reception.appeals.publishing import published_subject
 from reception.appeals.submission import Limits, Submission, check_submission
 from reception.core.law import term_rules
 from reception.directory import queries as directory
@@ -224,6 +225,7 @@ def file_appeal(
         due_on=due_on,
         updated_at=now,
     )
+    appeal.published_subject = published_subject(appeal)
     session.add(appeal)
     event = record_event(
         session,

@@ -93,3 +93,13 @@ TERMINATION_GROUND_LABELS = {
 }
 
 GROUND_LABELS = {**RETURN_GROUND_LABELS, **TERMINATION_GROUND_LABELS}
+
+# What a redaction in a published text hides (the staff's preview of a published answer).
+REDACTION_LABELS = {
+    "iin": _l("IIN/BIN"),
+    "phone": _l("Phone number"),
+    "email": _l("E-mail address"),
+    "address": _l("Address"),
+    "name": _l("Name"),
+    "manual": _l("Marked to hide"),
+}

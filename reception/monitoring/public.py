@@ -1,31 +1,18 @@
-"""What the public may see: per-body figures and answers published with consent."""
+"""What the public may see: per-body figures and answers published with consent.
+
+Only the published copies (made once by the redaction scanner, see
+reception.appeals.publishing) are read and searched here: a search can never match, and so
+never reveal one character at a time, a text that is not shown.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from reception.appeals.models import Appeal, AppealEvent
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_DIGITS = re.compile(r"(?<!\d)(\+?\d[\d\s()-]{8,}\d)(?!\d)")  # phones, IIN/BIN
-MASK = "***"
-
-
-def redact(text: str, appeal: Appeal) -> str:
-    """Remove the applicant's name, e-mail, phone, IIN and address from a published text."""
-    for part in sorted(
-        {*appeal.full_name.split(), appeal.full_name, appeal.address, appeal.email},
-        key=len,
-        reverse=True,
-    ):
-        if len(part) >= 3:
-            text = re.sub(re.escape(part), MASK, text, flags=re.IGNORECASE)
-    text = _EMAIL.sub(MASK, text)
-    return _DIGITS.sub(MASK, text)
+from reception.appeals.models import Appeal
 
 
 @dataclass
@@ -42,16 +29,11 @@ def list_published_answers(
     session: Session, *, q: str, page: int, page_size: int
 ) -> tuple[list[PublishedAnswer], int]:
     """Answered appeals whose applicants agreed to publication, newest first, searchable."""
-    latest_answer = (
-        select(func.max(AppealEvent.id))
-        .where(AppealEvent.appeal_id == Appeal.id, AppealEvent.action == "answer")
-        .correlate(Appeal)
-        .scalar_subquery()
-    )
-    query = (
-        select(Appeal, AppealEvent)
-        .join(AppealEvent, AppealEvent.id == latest_answer)
-        .where(Appeal.publish_consent, Appeal.status.in_(("answered", "closed")))
+    query = select(Appeal).where(
+        Appeal.publish_consent,
+        Appeal.status.in_(("answered", "closed")),
+        Appeal.published_answer.is_not(None),
+        Appeal.published_subject.is_not(None),
     )
     if q:
         pattern = (
@@ -59,25 +41,25 @@ def list_published_answers(
         )
         query = query.where(
             or_(
-                func.lower(Appeal.subject).like(pattern, escape="\\"),
-                func.lower(AppealEvent.comment).like(pattern, escape="\\"),
+                func.lower(Appeal.published_subject).like(pattern, escape="\\"),
+                func.lower(Appeal.published_answer).like(pattern, escape="\\"),
             )
         )
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(
+    appeals = session.scalars(
         query.options(selectinload(Appeal.category), selectinload(Appeal.authority))
-        .order_by(Appeal.answered_at.desc())
+        .order_by(Appeal.answered_at.desc(), Appeal.id.desc())
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
     return [
         PublishedAnswer(
             number=appeal.number,
-            subject=redact(appeal.subject, appeal),
+            subject=appeal.published_subject,
             category=appeal.category,
             authority=appeal.authority,
             answered_at=appeal.answered_at,
-            text=redact(event.comment, appeal),
+            text=appeal.published_answer,
         )
-        for appeal, event in rows
+        for appeal in appeals
     ], total

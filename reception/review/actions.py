@@ -82,6 +82,8 @@ def perform_staff_action(
                 uploads=uploads,
                 template=data.get("template"),
                 complaint_info=data.get("complaint_info"),
+                hide=data.get("hide"),
+                hide_reason=data.get("hide_reason"),
             )
         case "return":
             return services.return_appeal(

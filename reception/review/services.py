@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from reception.accounts.models import User
 from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.models import Appeal, AppealEvent
+from reception.appeals.publishing import preview_answer, redaction_records
 from reception.appeals.queries import get_appeal_by_number
 from reception.appeals.workflow import (
     ActionRefused,
@@ -347,14 +348,22 @@ def answer_appeal(
     uploads=(),
     template=None,
     complaint_info=None,
+    hide=None,
+    hide_reason="",
 ) -> AppealEvent:
     """Give the reasoned answer, with how and where to complain about it.
 
     `complaint_info`: whether the answer explains how to complain (Art. 91); absent means
     it does. Without it the applicant has 6 months to complain instead of 3.
+
+    The published copy is made here, once: the scanner's findings and the official's extra
+    words to `hide` are replaced by tokens, and each redaction is recorded on the event
+    (kind, reason, actor; never the hidden text).
     """
     ensure_allowed(appeal, "answer", actor.role)
     text = required_text(text, "text", MAX_ANSWER)
+    hide_reason = optional_text(hide_reason, "hide_reason", 200)
+    preview = preview_answer(appeal, text, hide)
     uploads: list[Upload] = list(uploads)
     check_files(uploads, settings.filing.limits)
     template = get_answer_template(session, template, appeal)
@@ -379,9 +388,11 @@ def answer_appeal(
             "complain_by": complain_by.isoformat(),
             "template_id": template.id if template else None,
             "complaint_info_given": info_given,
+            "redactions": redaction_records(preview, actor.id, hide_reason),
         },
         changes={
             "complaint_info_given": info_given,
+            "published_answer": preview.published,
             "answered_at": now,
             "answer_days": max(days - appeal.paused_days, 0),
             "answered_on_time": today <= appeal.due_on,

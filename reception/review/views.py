@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import (
     Blueprint,
     abort,
@@ -17,9 +19,15 @@ from flask_login import current_user
 
 from reception.appeals import queries as appeal_queries
 from reception.appeals.attachments import read_uploads
+from reception.appeals.publishing import preview_answer
 from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
-from reception.core.labels import EVENT_LABELS, RETURN_GROUND_LABELS, TERMINATION_GROUND_LABELS
+from reception.core.labels import (
+    EVENT_LABELS,
+    REDACTION_LABELS,
+    RETURN_GROUND_LABELS,
+    TERMINATION_GROUND_LABELS,
+)
 from reception.core.types import utcnow
 from reception.directory import queries as directory
 from reception.domain.deadlines import working_days_left
@@ -86,7 +94,9 @@ def _staff_appeal(number: str):
     return appeal
 
 
-def _render_appeal(appeal, *, errors=None, form_data=None, open_action=None, status=200):
+def _render_appeal(
+    appeal, *, errors=None, form_data=None, open_action=None, status=200, preview=None
+):
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     running = appeal.status not in FINAL_STATUSES and appeal.status != "awaiting_citizen"
     actions = [
@@ -119,7 +129,38 @@ def _render_appeal(appeal, *, errors=None, form_data=None, open_action=None, sta
         data=prefill,
         open_action=open_action,
         settings=_settings(),
+        preview=preview,
+        redaction_labels=REDACTION_LABELS,
     ), status
+
+
+def _preview_digest(text: str, hide: str) -> str:
+    """Which text and extra words a preview showed (whitespace aside)."""
+    canonical = " ".join((text or "").split()) + "\x00" + " ".join((hide or "").split())
+    return hashlib.sha256(canonical.encode("utf-8", "replace")).hexdigest()
+
+
+def _answer_preview(appeal):
+    """The page with the preview of the published answer, when the official has not yet
+    seen the preview of exactly this text (only answers that will be published)."""
+    text, hide = request.form.get("text") or "", request.form.get("hide") or ""
+    # Too long or empty: the action refuses it with its own message, no preview needed.
+    if not appeal.publish_consent or not text.strip() or len(text) > services.MAX_ANSWER:
+        return None
+    if "answer" not in {str(a) for a in available_actions(appeal.status, current_user.role)}:
+        return None
+    digest = _preview_digest(text, hide)
+    if not request.form.get("preview") and request.form.get("previewed") == digest:
+        return None
+    form_data = request.form.to_dict()
+    form_data["previewed"] = digest
+    flash(_("Not sent yet: check what will be published, then send the answer."), "warning")
+    return _render_appeal(
+        appeal,
+        form_data=form_data,
+        open_action="answer",
+        preview=preview_answer(appeal, text, hide),
+    )
 
 
 @bp.route("/appeals/<number>")
@@ -136,6 +177,10 @@ def act(number: str, action: str):
     appeal = _staff_appeal(number)
     if action not in STAFF_ACTIONS:
         abort(404)
+    if action == "answer":
+        shown = _answer_preview(appeal)
+        if shown is not None:
+            return shown
     store = attachment_store()
     try:
         if action in CONFIRMED_ACTIONS and request.form.get("confirm") != "yes":

@@ -1,0 +1,73 @@
+"""The published copies of an appeal's subject and answer (safe publishing).
+
+The redaction scanner (reception.domain.redaction) runs once: on filing for the subject,
+on the answer for the answer text. The result is stored beside the original, and public
+pages, their search and Open311 read and match only that copy. Each redaction is recorded
+on the answer event by its kind, reason and actor, never with the hidden text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reception.appeals.models import Appeal
+from reception.domain.redaction import REASONS, Applicant, Finding, publish, split_hide
+
+
+def applicant_of(appeal: Appeal) -> Applicant:
+    return Applicant(
+        full_name=appeal.full_name or "",
+        iin=appeal.iin or "",
+        email=appeal.email or "",
+        phone=appeal.phone or "",
+        address=appeal.address or "",
+    )
+
+
+def published_subject(appeal: Appeal) -> str:
+    text, _ = publish(appeal.subject or "", applicant_of(appeal), appeal.language)
+    return text
+
+
+@dataclass
+class Preview:
+    """What will be published: the text, and the original cut into plain and hidden parts."""
+
+    published: str
+    findings: list[Finding]
+    parts: list[tuple[str, str | None]]  # (text, kind or None)
+    hide: list[str]
+
+
+def preview_answer(appeal: Appeal, text: str, hide=None) -> Preview:
+    phrases = split_hide(hide)
+    published, findings = publish(text or "", applicant_of(appeal), appeal.language, phrases)
+    parts, position = [], 0
+    for finding in findings:
+        if finding.start > position:
+            parts.append((text[position : finding.start], None))
+        parts.append((text[finding.start : finding.end], finding.kind))
+        position = finding.end
+    if position < len(text or ""):
+        parts.append((text[position:], None))
+    return Preview(published=published, findings=findings, parts=parts, hide=phrases)
+
+
+def redaction_records(preview: Preview, actor_id: int | None, reason: str = "") -> list[dict]:
+    """One record per redaction: its kind, why, and who; never the text it hides."""
+    records = []
+    for finding in preview.findings:
+        manual = finding.kind == "manual"
+        records.append(
+            {
+                "kind": finding.kind,
+                "reason": (reason.strip()[:200] or REASONS["manual"])
+                if manual
+                else REASONS[finding.kind],
+                "source": "official" if manual else "scanner",
+                "actor": actor_id,
+                "start": finding.start,
+                "end": finding.end,
+            }
+        )
+    return records

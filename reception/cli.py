@@ -39,13 +39,16 @@ def deadlines_remind_command():
     """
     from reception.appeals.jobs import remind_deadlines
     from reception.appeals.workflow import WorkflowSettings
+    from reception.ops.worker import deadline_job_done
 
     if not take_job_lock(DEADLINES_LOCK):
         click.echo("deadlines: another host is running the job now; nothing to do here.")
         return
+    now = utcnow()
     report = remind_deadlines(
-        db.session, now=utcnow(), settings=WorkflowSettings.from_config(current_app.config)
+        db.session, now=now, settings=WorkflowSettings.from_config(current_app.config)
     )
+    deadline_job_done(db.session, report, now=now, config=current_app.config)
     db.session.commit()
     click.echo(
         f"deadlines: {report.reminders} reminders, {report.alerts} overdue alerts, "
@@ -154,6 +157,7 @@ def outbox_send_command(loop, interval):
     """Deliver the e-mail that is due, with retries and backoff."""
     from reception.notifications.outbox import DeliveryPolicy, deliver_due
     from reception.notifications.transports import transport_for
+    from reception.ops.worker import LoggedTransport, outbox_round_done
 
     config = current_app.config
     policy = DeliveryPolicy(
@@ -161,10 +165,12 @@ def outbox_send_command(loop, interval):
         backoff_seconds=config["OUTBOX_BACKOFF_SECONDS"],
         batch_size=config["OUTBOX_BATCH_SIZE"],
     )
-    transport = transport_for(config)
+    transport = LoggedTransport(transport_for(config))
     while True:
         try:
-            report = deliver_due(db.session, transport, now=utcnow(), policy=policy)
+            now = utcnow()
+            report = deliver_due(db.session, transport, now=now, policy=policy)
+            outbox_round_done(db.session, report, now=now)
         except Exception as error:  # keep a looping worker alive when the database blinks
             db.session.rollback()
             if not loop:

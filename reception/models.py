@@ -12,6 +12,7 @@ from reception.directory.models import (
     RoutingRule,
 )
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
+from reception.ops.models import Heartbeat, SecurityEvent
 
 __all__ = [
     "AnswerTemplate",
@@ -23,10 +24,12 @@ __all__ = [
     "Authority",
     "Category",
     "DeliveryAttempt",
+    "Heartbeat",
     "HolidayOverride",
     "OutboxMessage",
     "Region",
     "RegistrationCounter",
     "RoutingRule",
+    "SecurityEvent",
     "User",
 ]

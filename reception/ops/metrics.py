@@ -60,7 +60,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 def multiprocess_dir() -> str | None:
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir")
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
 def render(database_collector: Collector | None) -> bytes:

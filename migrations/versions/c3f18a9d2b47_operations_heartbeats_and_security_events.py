@@ -46,7 +46,6 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('address', sa.String(length=64), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_security_events_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_security_events'))
     )
     with op.batch_alter_table('security_events', schema=None) as batch_op:

@@ -95,18 +95,16 @@ class ContextFilter(logging.Filter):
         return True
 
 
-FIELDS = ("asctime", "levelname", "name", "message", "process")
-RENAMED = {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"}
+FIELDS = ("levelname", "name", "message", "process")
+RENAMED = {"levelname": "level", "name": "logger", "process": "pid"}
 
 
 def json_formatter() -> JsonFormatter:
-    formatter = JsonFormatter(
-        list(FIELDS),
-        rename_fields=RENAMED,
-        json_ensure_ascii=False,
-        datefmt="%Y-%m-%dT%H:%M:%S%z",
+    """Each record as one JSON object: time (ISO 8601, UTC), level, logger, message, pid,
+    request_id, and the record's extra fields."""
+    return JsonFormatter(
+        list(FIELDS), rename_fields=RENAMED, timestamp="time", json_ensure_ascii=False
     )
-    return formatter
 
 
 def json_handler(stream=None) -> logging.Handler:

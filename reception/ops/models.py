@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from reception.accounts.models import User
 from reception.core.types import UTCDateTime, utcnow
@@ -34,14 +34,17 @@ class SecurityEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    # Whom the event is about (the person logging in, the owner of the key, the actor).
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Whom the event is about (the person logging in, the owner of the key, the actor). No
+    # foreign key: the log outlives any row it names, and never blocks a change elsewhere.
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # The client's address as the application sees it (behind RECEPTION_PROXY_COUNT proxies).
     address: Mapped[str | None] = mapped_column(String(64))
     # Route, status, key id, the e-mail's keyed hash, ...: never a name, e-mail or secret.
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped[User | None] = relationship(
+        primaryjoin=lambda: foreign(SecurityEvent.user_id) == User.id, viewonly=True
+    )
 
     def __repr__(self) -> str:
         return f"<SecurityEvent {self.kind} {self.user_id}>"

@@ -159,8 +159,9 @@ class Config:
     # Take X-Request-ID from the client: only behind a proxy that sets it (RECEPTION_PROXY_COUNT
     # > 0 implies it), otherwise every request gets a new id.
     RECEPTION_TRUST_REQUEST_ID = _env_bool("RECEPTION_TRUST_REQUEST_ID")
-    # /metrics answers these addresses or networks, or a Bearer token.
-    RECEPTION_METRICS_ALLOW = _env_list("RECEPTION_METRICS_ALLOW", "127.0.0.1,::1")
+    # /metrics answers these addresses or networks, or a Bearer token; nobody by default
+    # (behind a proxy every client could look like 127.0.0.1 if RECEPTION_PROXY_COUNT is off).
+    RECEPTION_METRICS_ALLOW = _env_list("RECEPTION_METRICS_ALLOW", "")
     RECEPTION_METRICS_TOKEN = os.environ.get("RECEPTION_METRICS_TOKEN") or None
     RECEPTION_OUTBOX_HEARTBEAT_MAX_SECONDS = _env_int("RECEPTION_OUTBOX_HEARTBEAT_MAX_SECONDS", 300)
     RECEPTION_DEADLINE_JOB_MAX_HOURS = _env_int("RECEPTION_DEADLINE_JOB_MAX_HOURS", 26)
@@ -178,6 +179,7 @@ class DevelopmentConfig(Config):
     # The demo's head and administrator log in with a password only, so that anyone can try
     # the product without an authenticator app; set RECEPTION_2FA_ROLES to try it.
     TWO_FACTOR_REQUIRED_ROLES = _env_list("RECEPTION_2FA_ROLES", "")
+    RECEPTION_METRICS_ALLOW = _env_list("RECEPTION_METRICS_ALLOW", "127.0.0.1,::1")
 
 
 class TestingConfig(Config):
@@ -196,6 +198,7 @@ class TestingConfig(Config):
     # Cheap hashing: hundreds of tests log in; the algorithm is the same.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8 * 1024
+    RECEPTION_METRICS_ALLOW = ("127.0.0.1", "::1")
 
 
 class ProductionConfig(Config):

@@ -140,3 +140,26 @@ def test_a_database_that_is_down_is_reported_not_raised(make_app, tmp_path):
     samples = scrape(broken.test_client())
     assert value(samples, "reception_database_up") == 0
     assert ("reception_outbox_backlog", ()) not in samples
+
+
+def test_production_opens_metrics_to_nobody_until_configured():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RECEPTION_METRICS")}
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config; c = config.ProductionConfig; "
+            "print(c.RECEPTION_METRICS_ALLOW, c.RECEPTION_METRICS_TOKEN)",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.split() == ["()", "None"]

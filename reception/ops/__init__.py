@@ -6,10 +6,16 @@ registered, so that its request hooks run first (and see every answer last).
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 
 def install_ops(app: Flask) -> None:
+    # prometheus-client writes there from the first metric on: the folder must exist.
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
     from reception.ops import hooks
 
     if not app.debug and not app.testing:

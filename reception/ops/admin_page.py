@@ -23,7 +23,7 @@ from reception.ops.security_log import KINDS, email_hash
 PAGE_SIZE = 50
 _NUMBER = re.compile(r"[0-9]{1,9}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-BAD_DATE = _l("Enter a date like 2026-12-31.")
+BAD_DATE = _l("Enter a date like 2026-11-23.")
 
 
 def _one_line(args: Mapping, name: str, limit: int = 254) -> str:

@@ -259,7 +259,15 @@ def events_for_response(response, *, user_id: int | None, now: datetime) -> list
     if endpoint == "monitoring.export" and status == 200:
         detail = {
             name: request.args.get(name)
-            for name in ("from", "to", "authority", "category", "region", "status", "kind")
+            for name in (
+                "date_from",
+                "date_to",
+                "authority",
+                "category",
+                "region",
+                "kind",
+                "channel",
+            )
             if request.args.get(name)
         }
         found.append(("personal_data_export", user_id, {"route": route, **detail}))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
@@ -209,20 +209,30 @@ def _pending_user_id() -> int | None:
     return value if isinstance(value, int) else None
 
 
+def _key_fingerprint(key_id: int) -> tuple[int, str]:
+    """A process-cache key for an API key: its id and a hash of the secret sent (ids alone
+    could be reused by a database that was emptied, as tests do)."""
+    from reception.api.auth import bearer_secret
+
+    secret = bearer_secret() or request.values.get("api_key", "")
+    return key_id, hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
 def _api_key_used_today(session: Session, key_id: int, today_start: datetime) -> bool:
+    """Whether the key's first use of the day is recorded already: asked of the database
+    once per key, day and process, then remembered."""
     cache = current_app.extensions.setdefault("ops_api_key_days", {})
+    fingerprint = _key_fingerprint(key_id)
     day = today_start.date()
-    if cache.get(key_id) == day:
+    if cache.get(fingerprint) == day:
         return True
+    cache[fingerprint] = day  # from now on this process records it no more today
     details = session.scalars(
         select(SecurityEvent.detail).where(
             SecurityEvent.kind == "api_key_used", SecurityEvent.at >= today_start
         )
     )
-    used = any(isinstance(d, dict) and d.get("key_id") == key_id for d in details)
-    if used:
-        cache[key_id] = day
-    return used
+    return any(isinstance(d, dict) and d.get("key_id") == key_id for d in details)
 
 
 def events_for_response(response, *, user_id: int | None, now: datetime) -> list[tuple]:
@@ -278,7 +288,6 @@ def events_for_response(response, *, user_id: int | None, now: datetime) -> list
         from reception.extensions import db
 
         if not _api_key_used_today(db.session, key_id, start):
-            current_app.extensions["ops_api_key_days"][key_id] = date(now.year, now.month, now.day)
             owner = inspect(key).dict.get("user_id")
             found.append(("api_key_used", owner, {"key_id": key_id, "route": route}))
     return found

@@ -112,9 +112,10 @@ def install_request_hooks(app: Flask) -> None:
 def _store_security_events(app: Flask, response, user_id: int | None) -> None:
     """Write what this answer says about security, and events left by signals.
 
-    An answer of 400 or more changed nothing (its work is rolled back at the end of the
-    request anyway), so its session is rolled back first; the events are then written on
-    their own. Writing an event never changes the answer: a failure is logged.
+    By now the view has committed what it meant to keep; anything else would be rolled back
+    at the end of the request (a refused request, a failed log-in). So the session is rolled
+    back first and the events are written in a transaction of their own. Writing an event
+    never changes the answer: a failure is logged.
     """
     from reception.core.database import forget_transaction
     from reception.core.types import utcnow

@@ -94,8 +94,9 @@ def read_facts(session: Session, *, now: datetime, today, limits: HeartbeatLimit
     from reception.directory.models import Authority
     from reception.notifications.models import OutboxMessage
 
-    pending, oldest = session.execute(
-        select(func.count(), func.min(OutboxMessage.created_at)).where(
+    retrying = case((OutboxMessage.attempts > 0, 1), else_=0)
+    pending, oldest, retried = session.execute(
+        select(func.count(), func.min(OutboxMessage.created_at), func.sum(retrying)).where(
             OutboxMessage.status == "pending"
         )
     ).one()
@@ -120,6 +121,7 @@ def read_facts(session: Session, *, now: datetime, today, limits: HeartbeatLimit
         outbox_pending=int(pending),
         outbox_oldest=oldest,
         outbox_failed=int(failed or 0),
+        outbox_retrying=int(retried or 0),
         heartbeats=heartbeat_states(session, now=now, limits=limits),
         appeals=appeals,
         today=today,

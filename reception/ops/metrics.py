@@ -121,6 +121,7 @@ class ScrapeFacts:
         outbox_pending: int,
         outbox_oldest: datetime | None,
         outbox_failed: int,
+        outbox_retrying: int = 0,
         heartbeats: dict[str, tuple[datetime | None, float, bool]],
         appeals: list[tuple[str, int, int]],
         today: date,
@@ -129,6 +130,7 @@ class ScrapeFacts:
         self.outbox_pending = outbox_pending
         self.outbox_oldest = outbox_oldest
         self.outbox_failed = outbox_failed
+        self.outbox_retrying = outbox_retrying
         self.heartbeats = heartbeats  # name -> (beat_at, allowed seconds, late)
         self.appeals = appeals  # (authority code, open, overdue)
         self.today = today
@@ -152,6 +154,12 @@ class ScrapeFacts:
         )
         failed.add_metric([], self.outbox_failed)
         yield failed
+        retrying = GaugeMetricFamily(
+            "reception_outbox_retrying_messages",
+            "E-mails waiting for another attempt after a failed one (wherever the worker runs).",
+        )
+        retrying.add_metric([], self.outbox_retrying)
+        yield retrying
 
         beat_time = GaugeMetricFamily(
             "reception_heartbeat_timestamp_seconds",

@@ -163,3 +163,29 @@ def test_production_opens_metrics_to_nobody_until_configured():
         check=True,
     )
     assert shown.stdout.split() == ["()", "None"]
+
+
+def test_delivery_failures_show_in_the_metrics_and_the_log(client, caplog):
+    import logging
+
+    from reception.notifications.outbox import DeliveryPolicy, deliver_due
+    from reception.ops.worker import LoggedTransport
+
+    class Down:
+        def send(self, message):
+            raise ConnectionRefusedError(f"cannot reach the server for {message.recipient}")
+
+    make_appeal(datetime.now(UTC))
+    before = scrape(client)
+    caplog.set_level(logging.INFO, logger="reception.outbox")
+    logging.getLogger("reception.outbox").disabled = False
+    report = deliver_due(db.session, LoggedTransport(Down()), now=utcnow(), policy=DeliveryPolicy())
+    assert report.retried == 1
+    after = scrape(client)
+    assert value(after, "reception_outbox_retrying_messages") == 1
+    assert value(after, "reception_outbox_delivery_failures_total") == (
+        value(before, "reception_outbox_delivery_failures_total") + 1
+    )
+    (line,) = [r for r in caplog.records if r.getMessage() == "e-mail delivery failed"]
+    assert line.error_type == "ConnectionRefusedError" and line.outcome == "failed"
+    assert "askar@example.kz" not in caplog.text

@@ -47,7 +47,8 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'reception.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: no typed value (a name, an IIN) ever reaches a log through an SQL error.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     # Public address used in links inside e-mails; also decides whether cookies are Secure.
     RECEPTION_BASE_URL = os.environ.get("RECEPTION_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -178,6 +179,21 @@ class Config:
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST: int | None = None
 
+    # Operations (docs/operations.md): logs, metrics, readiness, the security log.
+    RECEPTION_LOG_LEVEL = os.environ.get("RECEPTION_LOG_LEVEL", "INFO").upper()
+    # Take X-Request-ID from the client: only behind a proxy that sets it (RECEPTION_PROXY_COUNT
+    # > 0 implies it), otherwise every request gets a new id.
+    RECEPTION_TRUST_REQUEST_ID = _env_bool("RECEPTION_TRUST_REQUEST_ID")
+    # /metrics answers these addresses or networks, or a Bearer token; nobody by default
+    # (behind a proxy every client could look like 127.0.0.1 if RECEPTION_PROXY_COUNT is off).
+    RECEPTION_METRICS_ALLOW = _env_list("RECEPTION_METRICS_ALLOW", "")
+    RECEPTION_METRICS_TOKEN = os.environ.get("RECEPTION_METRICS_TOKEN") or None
+    RECEPTION_OUTBOX_HEARTBEAT_MAX_SECONDS = _env_int("RECEPTION_OUTBOX_HEARTBEAT_MAX_SECONDS", 300)
+    RECEPTION_DEADLINE_JOB_MAX_HOURS = _env_int("RECEPTION_DEADLINE_JOB_MAX_HOURS", 26)
+    # A late heartbeat makes /readyz say "degraded"; with this on it answers 503 too.
+    RECEPTION_READYZ_FAIL_ON_LATE = _env_bool("RECEPTION_READYZ_FAIL_ON_LATE")
+    RECEPTION_SECURITY_LOG_DAYS = _env_int("RECEPTION_SECURITY_LOG_DAYS", 365)
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -188,6 +204,7 @@ class DevelopmentConfig(Config):
     # The demo's head and administrator log in with a password only, so that anyone can try
     # the product without an authenticator app; set RECEPTION_2FA_ROLES to try it.
     TWO_FACTOR_REQUIRED_ROLES = _env_list("RECEPTION_2FA_ROLES", "")
+    RECEPTION_METRICS_ALLOW = _env_list("RECEPTION_METRICS_ALLOW", "127.0.0.1,::1")
 
 
 class TestingConfig(Config):
@@ -206,6 +223,7 @@ class TestingConfig(Config):
     # Cheap hashing: hundreds of tests log in; the algorithm is the same.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8 * 1024
+    RECEPTION_METRICS_ALLOW = ("127.0.0.1", "::1")
 
 
 class ProductionConfig(Config):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 from flask import Flask
@@ -35,10 +34,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         hops = app.config["RECEPTION_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    if not app.debug and not app.testing:
-        logging.basicConfig()
-        logging.getLogger("reception").setLevel(logging.INFO)
-
     from reception.accounts.passwords import configure_hashing
 
     configure_hashing(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
@@ -46,6 +41,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     SecretBox.from_config(app.config)  # malformed RECEPTION_TOTP_KEYS stop the start here
     _init_extensions(app)
+    from reception.ops import install_ops
+
+    install_ops(app)  # JSON logs, request ids, metrics, security events: before the blueprints
     _register_blueprints(app)
     _register_commands(app)
 
@@ -130,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from reception.appeals.views import bp as appeals_bp
     from reception.core.views import bp as core_bp
     from reception.monitoring.views import bp as monitoring_bp
+    from reception.ops.views import bp as ops_bp
     from reception.review.views import bp as review_bp
     from reception.terms.views import bp as terms_bp
 
@@ -145,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
         api_bp,
         openapi_bp,
         terms_bp,
+        ops_bp,
     ):
         app.register_blueprint(blueprint)
 

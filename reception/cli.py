@@ -40,6 +40,7 @@ def deadlines_remind_command():
     """
     from reception.appeals.jobs import remind_deadlines
     from reception.appeals.workflow import WorkflowSettings
+    from reception.ops.worker import deadline_job_done
 
     if not take_job_lock(DEADLINES_LOCK):
         click.echo("deadlines: another host is running the job now; nothing to do here.")
@@ -53,6 +54,7 @@ def deadlines_remind_command():
     purged = purge_expired(
         db.session, now=now, hours=current_app.config["RECEPTION_IDEMPOTENCY_HOURS"]
     )
+    deadline_job_done(db.session, report, now=now, config=current_app.config)
     db.session.commit()
     click.echo(
         f"deadlines: {report.reminders} reminders, {report.alerts} overdue alerts, "
@@ -163,6 +165,7 @@ def outbox_send_command(loop, interval):
     """Deliver the e-mail that is due, with retries and backoff."""
     from reception.notifications.outbox import DeliveryPolicy, deliver_due
     from reception.notifications.transports import transport_for
+    from reception.ops.worker import LoggedTransport, outbox_round_done
 
     config = current_app.config
     policy = DeliveryPolicy(
@@ -170,10 +173,12 @@ def outbox_send_command(loop, interval):
         backoff_seconds=config["OUTBOX_BACKOFF_SECONDS"],
         batch_size=config["OUTBOX_BATCH_SIZE"],
     )
-    transport = transport_for(config)
+    transport = LoggedTransport(transport_for(config))
     while True:
         try:
-            report = deliver_due(db.session, transport, now=utcnow(), policy=policy)
+            now = utcnow()
+            report = deliver_due(db.session, transport, now=now, policy=policy)
+            outbox_round_done(db.session, report, now=now)
         except Exception as error:  # keep a looping worker alive when the database blinks
             db.session.rollback()
             if not loop:

@@ -13,6 +13,7 @@ from reception.directory.models import (
     RoutingRule,
 )
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
+from reception.ops.models import Heartbeat, SecurityEvent
 
 __all__ = [
     "AnswerTemplate",
@@ -24,12 +25,14 @@ __all__ = [
     "Authority",
     "Category",
     "DeliveryAttempt",
+    "Heartbeat",
     "HolidayOverride",
     "IdempotentResponse",
     "OutboxMessage",
     "Region",
     "RegistrationCounter",
     "RoutingRule",
+    "SecurityEvent",
     "User",
     "UserSession",
 ]

@@ -35,6 +35,8 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The request (or job run) that queued it, so its trail can be followed into delivery.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     appeal: Mapped[Appeal | None] = relationship()  # noqa: F821
     delivery_attempts: Mapped[list[DeliveryAttempt]] = relationship(

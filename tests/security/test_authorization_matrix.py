@@ -94,6 +94,10 @@ ACCESS = {
     "api.get_appeal": API,
     "api.post_action": API,
     "openapi.document": PUBLIC,
+    # For probes. The matrix's clients come from 127.0.0.1, which RECEPTION_METRICS_ALLOW lets
+    # in; other addresses and tokens are in tests/ops/test_metrics.py.
+    "ops.readyz": PUBLIC,
+    "ops.metrics_page": PUBLIC,
     "open311.discovery": PUBLIC,
     "open311.services": PUBLIC,
     "open311.service_definition": PUBLIC,
@@ -132,6 +136,7 @@ ADMIN_ENDPOINTS = (
     "reset_two_factor",
     "end_user_sessions",
     "new_user",
+    "security_events",
 )
 ACCESS.update({f"admin.{name}": ADMIN for name in ADMIN_ENDPOINTS})
 # Where one method answers differently from the rest of its route.

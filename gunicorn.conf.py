@@ -1,0 +1,65 @@
+"""gunicorn settings for Reception: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Metrics: every worker writes its counters to PROMETHEUS_MULTIPROC_DIR and `/metrics` sums
+them (prometheus-client's multiprocess mode). The folder is emptied when gunicorn starts, and
+a worker that exits is marked dead so that its live-only values drop out. Without the
+variable a private temporary folder is used.
+
+Logs: gunicorn's own lines are JSON too, like the application's; there is no access log (the
+application logs each request with its route, never the raw address with its numbers).
+"""
+
+import os
+import shutil
+import tempfile
+
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="reception-metrics-")
+
+accesslog = None
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(process)s",
+            "timestamp": "time",
+            "rename_fields": {
+                "levelname": "level",
+                "name": "logger",
+                "process": "pid",
+            },
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
+
+
+def on_starting(server):
+    """Start with an empty metrics folder: values of an earlier run must not count."""
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.remove(path)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -12,12 +12,14 @@ from reception.directory.models import (
     RoutingRule,
 )
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
+from reception.similarity.models import AppealGroup
 
 __all__ = [
     "AnswerTemplate",
     "ApiKey",
     "Appeal",
     "AppealEvent",
+    "AppealGroup",
     "Attachment",
     "AuditEntry",
     "Authority",

@@ -28,6 +28,7 @@ TEST_DATA_TABLES = (
     "attachments",
     "appeal_events",
     "appeals",
+    "appeal_groups",
     "registration_counters",
     "api_keys",
     "recovery_codes",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reception.accounts.models import User
@@ -72,6 +73,24 @@ class Appeal(db.Model):
         CheckConstraint("paused_days >= 0 AND extensions_count >= 0", name="counters"),
         Index("ix_appeals_authority_status_due", "authority_id", "status", "due_on"),
         Index("ix_appeals_registered_on", "registered_on"),
+        # Similar appeals: the same body's recent ones, and a trigram index on PostgreSQL
+        # (on SQLite the trigram indexes are kept empty: the Python scorer reads the rows).
+        Index("ix_appeals_authority_registered", "authority_id", "registered_on"),
+        Index(
+            "ix_appeals_similarity_trgm",
+            "similarity_text",
+            postgresql_using="gin",
+            postgresql_ops={"similarity_text": "gin_trgm_ops"},
+            sqlite_where=sql_text("0"),
+        ),
+        Index(
+            "ix_appeals_similarity_forwarded",
+            "similarity_text",
+            postgresql_using="gin",
+            postgresql_ops={"similarity_text": "gin_trgm_ops"},
+            postgresql_where=sql_text("forwards_count > 0"),
+            sqlite_where=sql_text("0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +121,11 @@ class Appeal(db.Model):
 
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
+    # Subject and text reduced to their stemmed words (reception.domain.similarity), for
+    # finding the appeals about the same thing; set at filing.
+    similarity_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Appeals about one problem answered together (reception.similarity.groups).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("appeal_groups.id"), index=True)
 
     applicant_type: Mapped[str] = mapped_column(String(16), default="person")
     full_name: Mapped[str] = mapped_column(String(300))

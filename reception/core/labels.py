@@ -72,6 +72,9 @@ EVENT_LABELS = {
     "rate": _l("Answer rated"),
     "complain": _l("Complaint about the answer filed"),
     "close": _l("Closed"),
+    "group_link": _l("Added to a group of similar appeals"),
+    "group_leave": _l("Taken out of the group of similar appeals"),
+    "group_answer": _l("Group answered"),
 }
 
 RETURN_GROUND_LABELS = {

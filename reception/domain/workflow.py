@@ -82,6 +82,8 @@ class Action(StrEnum):
     rate = "rate"
     complain = "complain"
     close = "close"  # automatic close by the system
+    group_link = "group_link"  # joined a group of appeals about one problem
+    group_leave = "group_leave"  # left that group
     register = "register"  # the first event of every appeal
 
 
@@ -161,6 +163,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.rate, {_S.answered}, _S.closed, _CITIZEN, True),
     _t(Action.complain, {_S.answered, _S.closed}, None, _CITIZEN, True),
     _t(Action.close, {_S.answered}, _S.closed, _SYSTEM, True),
+    # Groups of appeals about one problem (answered once, each keeping its own term).
+    _t(Action.group_link, _OPEN_UNDECIDED, None, _STAFF, False),
+    _t(Action.group_leave, frozenset(AppealStatus), None, _STAFF, False),
 )
 
 _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}

@@ -28,6 +28,8 @@ from reception.extensions import db
 from reception.review import queries, services
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
 from reception.review.policies import is_staff, staff_may_view
+from reception.similarity.context import page_context as similar_context
+from reception.similarity.groups import group_actions
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -88,11 +90,14 @@ def _staff_appeal(number: str):
 def _render_appeal(appeal, *, errors=None, form_data=None, open_action=None, status=200):
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     running = appeal.status not in FINAL_STATUSES and appeal.status != "awaiting_citizen"
-    actions = [
-        str(a)
-        for a in available_actions(appeal.status, current_user.role)
-        if str(a) in STAFF_ACTIONS
-    ]
+    actions = group_actions(
+        appeal,
+        [
+            str(a)
+            for a in available_actions(appeal.status, current_user.role)
+            if str(a) in STAFF_ACTIONS
+        ],
+    )
     templates = services.list_answer_templates(db.session, appeal) if "answer" in actions else []
     prefill = dict(form_data or {})
     chosen = request.args.get("template")
@@ -118,6 +123,9 @@ def _render_appeal(appeal, *, errors=None, form_data=None, open_action=None, sta
         data=prefill,
         open_action=open_action,
         settings=_settings(),
+        **similar_context(
+            db.session, appeal, current_user, today=local_today(), config=current_app.config
+        ),
     ), status
 
 

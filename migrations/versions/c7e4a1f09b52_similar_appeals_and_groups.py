@@ -1,0 +1,125 @@
+"""similar appeals and groups answered once
+
+Revision ID: c7e4a1f09b52
+Revises: 41b731a44c1e
+Create Date: 2026-12-05 11:45:00.000000
+
+On PostgreSQL the trigram indexes need the pg_trgm extension. The migration creates it when
+it may; when the database user lacks the right, it says so and goes on without the indexes
+(similar appeals are then scored in Python, over a bounded set). Ask the database owner to
+run `CREATE EXTENSION pg_trgm;` and run this migration's index statements again.
+"""
+import logging
+
+from alembic import op
+import sqlalchemy as sa
+
+import reception.core.types
+
+
+# revision identifiers, used by Alembic.
+revision = 'c7e4a1f09b52'
+down_revision = '41b731a44c1e'
+branch_labels = None
+depends_on = None
+
+log = logging.getLogger("alembic.runtime.migration")
+TRGM_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_appeals_similarity_trgm ON appeals "
+    "USING gin (similarity_text gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_appeals_similarity_forwarded ON appeals "
+    "USING gin (similarity_text gin_trgm_ops) WHERE forwards_count > 0",
+)
+
+
+def _has_pg_trgm(bind) -> bool:
+    """Create pg_trgm if this user may; False (with a warning) when it is not there."""
+    installed = bind.execute(
+        sa.text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+    ).scalar()
+    if installed:
+        return True
+    savepoint = bind.begin_nested()
+    try:
+        bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except sa.exc.DBAPIError as error:
+        savepoint.rollback()
+        log.warning(
+            "pg_trgm is not installed and this database user may not install it (%s). "
+            "Similar appeals will be scored in Python. To index them, run as the database "
+            "owner: CREATE EXTENSION pg_trgm; then: %s;",
+            str(error.orig).strip().splitlines()[0],
+            "; ".join(TRGM_INDEXES),
+        )
+        return False
+    savepoint.commit()
+    return True
+
+
+def _backfill(bind) -> None:
+    """Fill similarity_text for the appeals filed before this migration, in batches."""
+    from reception.domain.similarity import normalise
+
+    last = 0
+    while True:
+        rows = bind.execute(
+            sa.text(
+                "SELECT id, subject, text FROM appeals WHERE id > :last ORDER BY id LIMIT 5000"
+            ),
+            {"last": last},
+        ).all()
+        if not rows:
+            return
+        bind.execute(
+            sa.text("UPDATE appeals SET similarity_text = :value WHERE id = :id"),
+            [{"id": row.id, "value": normalise(row.subject, row.text)} for row in rows],
+        )
+        last = rows[-1].id
+
+
+def upgrade():
+    op.create_table('appeal_groups',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('authority_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', reception.core.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['authority_id'], ['authorities.id'], name=op.f('fk_appeal_groups_authority_id_authorities')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_appeal_groups_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appeal_groups'))
+    )
+    with op.batch_alter_table('appeal_groups', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appeal_groups_authority_id'), ['authority_id'], unique=False)
+
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('similarity_text', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('group_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_appeals_group_id'), ['group_id'], unique=False)
+        batch_op.create_index('ix_appeals_authority_registered', ['authority_id', 'registered_on'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_appeals_group_id_appeal_groups'), 'appeal_groups', ['group_id'], ['id'])
+
+    bind = op.get_bind()
+    _backfill(bind)
+    if bind.dialect.name == "postgresql":
+        if _has_pg_trgm(bind):
+            for statement in TRGM_INDEXES:
+                op.execute(statement)
+    else:
+        # Kept empty: only PostgreSQL reads trigram indexes (the model declares them).
+        op.create_index('ix_appeals_similarity_trgm', 'appeals', ['similarity_text'], sqlite_where=sa.text('0'))
+        op.create_index('ix_appeals_similarity_forwarded', 'appeals', ['similarity_text'], sqlite_where=sa.text('0'))
+
+
+def downgrade():
+    op.execute("DROP INDEX IF EXISTS ix_appeals_similarity_forwarded")
+    op.execute("DROP INDEX IF EXISTS ix_appeals_similarity_trgm")
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_appeals_group_id_appeal_groups'), type_='foreignkey')
+        batch_op.drop_index('ix_appeals_authority_registered')
+        batch_op.drop_index(batch_op.f('ix_appeals_group_id'))
+        batch_op.drop_column('group_id')
+        batch_op.drop_column('similarity_text')
+
+    with op.batch_alter_table('appeal_groups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appeal_groups_authority_id'))
+
+    op.drop_table('appeal_groups')

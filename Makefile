@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 DEV := RECEPTION_ENV=development
 
-.PHONY: install run serve db test e2e api-check bench bench-dashboard lint format translations-extract translations clean
+.PHONY: install run serve db test e2e api-check bench bench-dashboard bench-similar lint format translations-extract translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ bench: install
 # The dashboard at 10,000 and 1,000,000 appeals on PostgreSQL (several minutes).
 bench-dashboard: install
 	$(BIN)/python -m bench.dashboard_ratio
+
+# Similar appeals: recall and precision of the top 3 on the labelled corpus, the routing
+# hint on history split by time, and (given BENCH_SIMILAR_LARGE and BENCH_SIMILAR_SMALL,
+# PostgreSQL databases made by bench.generate) the lookup time at both sizes.
+bench-similar: install
+	$(BIN)/python -m bench.similar $(if $(BENCH_SIMILAR_LARGE),--database-url $(BENCH_SIMILAR_LARGE)) $(if $(BENCH_SIMILAR_SMALL),--small-database-url $(BENCH_SIMILAR_SMALL))
 
 lint: install
 	$(BIN)/ruff check .

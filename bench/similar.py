@@ -186,7 +186,7 @@ def fill_texts(database_url: str) -> None:
         conn.execute(
             "UPDATE appeals a SET similarity_text = c.t || ' ' || (a.id %% 200)::text "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS c(t, n) "
-            "WHERE c.n = (a.id * 7919) %% %s + 1",
+            "WHERE c.n = (a.id::bigint * 7919) %% %s + 1",
             (texts, len(texts)),
         )
         conn.execute(
@@ -218,6 +218,7 @@ def time_lookup(database_url: str, runs: int) -> dict[str, float]:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["RECEPTION_ENV"] = "production"
+    os.environ["RECEPTION_2FA_ROLES"] = ""
     from sqlalchemy import func, select
 
     from reception import create_app
@@ -228,8 +229,15 @@ def time_lookup(database_url: str, runs: int) -> dict[str, float]:
     from reception.extensions import db
     from reception.similarity import queries
 
-    app = create_app()
-    app.config.update(RATELIMIT_ENABLED=False, WTF_CSRF_ENABLED=False)
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench-only",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     email, password = "bench-similar@bench.kz", "bench-similar-password"
     with app.app_context():
         busiest = db.session.execute(

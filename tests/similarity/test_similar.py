@@ -200,3 +200,58 @@ def test_python_scorer_is_used_without_pg_trgm(flood, monkeypatch):
         settings=queries.SimilarSettings(),
     )
     assert found and found[0].appeal.number == flood["latin"].number
+
+
+# --- the routing hint -------------------------------------------------------------------
+
+PENSION = "Пенсию за октябрь не перечислили, прошу разобраться, живу на Бейбитшилик 9."
+PENSION_KK = "Қазан айындағы зейнетақы аударылмады, Бейбітшілік 9 тұрамын, көмектесіңіз."
+
+
+def forward(appeal, official, to="almaty-akimat"):
+    from reception.review import services
+    from tests.factories import workflow_settings
+
+    services.forward_appeal(
+        db.session,
+        appeal,
+        actor=official,
+        now=TUESDAY_MORNING,
+        settings=workflow_settings(),
+        authority=to,
+        reason="Не наша компетенция.",
+    )
+    db.session.commit()
+
+
+def test_routing_hint_names_where_similar_appeals_were_forwarded(client, flood):
+    official = make_staff(role="official")
+    for n, text in enumerate((PENSION, PENSION_KK, PENSION + " Срочно.")):
+        forward(file(text, subject="Пенсия", email=f"p{n}@example.kz"), official)
+    new = file(PENSION, subject="Пенсия за октябрь", email="new@example.kz")
+    settings = queries.SimilarSettings()
+    hint = queries.routing_hint(db.session, new, today=TUESDAY_MORNING.date(), settings=settings)
+    assert hint is not None
+    assert hint.authority.code == "almaty-akimat" and hint.count == 3
+    # An appeal about something else gets no hint; nor does one never forwarded from here.
+    assert (
+        queries.routing_hint(
+            db.session, flood["ru"], today=TUESDAY_MORNING.date(), settings=settings
+        )
+        is None
+    )
+    login(client, official)
+    html = client.get(f"/review/appeals/{new.number}").get_data(as_text=True)
+    assert 'id="routing-hint"' in html and "Almaty" in html
+
+
+def test_one_forward_is_not_yet_a_hint(flood):
+    official = make_staff(role="official")
+    forward(file(PENSION, subject="Пенсия", email="p@example.kz"), official)
+    new = file(PENSION_KK, subject="Зейнетақы", language="kk", email="new@example.kz")
+    assert (
+        queries.routing_hint(
+            db.session, new, today=TUESDAY_MORNING.date(), settings=queries.SimilarSettings()
+        )
+        is None
+    )

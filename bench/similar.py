@@ -167,13 +167,22 @@ def corpus_report(scores: Scores, label: str) -> None:
 # --- lookup time on a generated database -------------------------------------------------
 
 
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_appeals_similar_window ON appeals "
+    "(authority_id, registered_on) INCLUDE (id, status, similarity_text)",
+    "CREATE INDEX IF NOT EXISTS ix_appeals_forwarded_from ON appeals "
+    "(forwarded_from_id, registered_on) INCLUDE (id, authority_id, similarity_text)",
+)
+
+
 def fill_texts(database_url: str) -> None:
-    """Give the generated appeals (whose text is a placeholder) the corpus's texts."""
+    """Give the generated appeals (whose text is a placeholder) the corpus's texts, and the
+    forwarded ones the body they came from (the region's akimat, as bench.generate routes)."""
     import psycopg
 
     texts = [normalise(i.text) for i in CORPUS]
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(url) as conn:
+    with psycopg.connect(url, autocommit=True) as conn:
         empty = conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM appeals WHERE similarity_text = '' LIMIT 1) e"
         ).fetchone()[0]
@@ -181,8 +190,8 @@ def fill_texts(database_url: str) -> None:
             return
         started = time.perf_counter()
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        conn.execute("DROP INDEX IF EXISTS ix_appeals_similarity_trgm")
-        conn.execute("DROP INDEX IF EXISTS ix_appeals_similarity_forwarded")
+        conn.execute("DROP INDEX IF EXISTS ix_appeals_similar_window")
+        conn.execute("DROP INDEX IF EXISTS ix_appeals_forwarded_from")
         conn.execute(
             "UPDATE appeals a SET similarity_text = c.t || ' ' || (a.id %% 200)::text "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS c(t, n) "
@@ -190,16 +199,13 @@ def fill_texts(database_url: str) -> None:
             (texts, len(texts)),
         )
         conn.execute(
-            "CREATE INDEX ix_appeals_similarity_trgm ON appeals "
-            "USING gin (similarity_text gin_trgm_ops)"
+            "UPDATE appeals a SET forwarded_from_id = r.id FROM authorities r "
+            "WHERE a.forwards_count > 0 AND r.region_id = a.region_id "
+            "AND r.level IN ('region', 'city')"
         )
-        conn.execute(
-            "CREATE INDEX ix_appeals_similarity_forwarded ON appeals "
-            "USING gin (similarity_text gin_trgm_ops) WHERE forwards_count > 0"
-        )
-        conn.commit()
-        conn.execute("ANALYZE appeals")
-        conn.commit()
+        for statement in INDEXES:
+            conn.execute(statement)
+        conn.execute("VACUUM ANALYZE appeals")
         print(f"  texts filled and indexed in {time.perf_counter() - started:.0f} s", flush=True)
 
 

@@ -4,10 +4,10 @@ Revision ID: c7e4a1f09b52
 Revises: 41b731a44c1e
 Create Date: 2026-12-05 11:45:00.000000
 
-On PostgreSQL the trigram indexes need the pg_trgm extension. The migration creates it when
-it may; when the database user lacks the right, it says so and goes on without the indexes
-(similar appeals are then scored in Python, over a bounded set). Ask the database owner to
-run `CREATE EXTENSION pg_trgm;` and run this migration's index statements again.
+On PostgreSQL similar appeals are scored by pg_trgm's similarity(). The migration creates
+the extension when it may; when the database user lacks the right, it says so and goes on
+(similar appeals are then scored in Python, with the same formula and the same candidates).
+Ask the database owner to run `CREATE EXTENSION pg_trgm;` to score them in the database.
 """
 import logging
 
@@ -24,12 +24,6 @@ branch_labels = None
 depends_on = None
 
 log = logging.getLogger("alembic.runtime.migration")
-TRGM_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_appeals_similarity_trgm ON appeals "
-    "USING gin (similarity_text gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS ix_appeals_similarity_forwarded ON appeals "
-    "USING gin (similarity_text gin_trgm_ops) WHERE forwards_count > 0",
-)
 
 
 def _has_pg_trgm(bind) -> bool:
@@ -46,10 +40,9 @@ def _has_pg_trgm(bind) -> bool:
         savepoint.rollback()
         log.warning(
             "pg_trgm is not installed and this database user may not install it (%s). "
-            "Similar appeals will be scored in Python. To index them, run as the database "
-            "owner: CREATE EXTENSION pg_trgm; then: %s;",
+            "Similar appeals will be scored in Python. To score them in the database, run "
+            "as the database owner: CREATE EXTENSION pg_trgm;",
             str(error.orig).strip().splitlines()[0],
-            "; ".join(TRGM_INDEXES),
         )
         return False
     savepoint.commit()
@@ -77,6 +70,26 @@ def _backfill(bind) -> None:
         last = rows[-1].id
 
 
+def _backfill_forwards(bind) -> None:
+    """The body each forwarded appeal was last forwarded from, read from its history."""
+    import json
+
+    codes = dict(bind.execute(sa.text("SELECT code, id FROM authorities")).all())
+    rows = bind.execute(
+        sa.text("SELECT appeal_id, data FROM appeal_events WHERE action = 'forward' ORDER BY id")
+    ).all()
+    last = {}
+    for appeal_id, data in rows:
+        data = json.loads(data) if isinstance(data, str) else (data or {})
+        if data.get("from") in codes:
+            last[appeal_id] = codes[data["from"]]
+    if last:
+        bind.execute(
+            sa.text("UPDATE appeals SET forwarded_from_id = :body WHERE id = :id"),
+            [{"id": appeal_id, "body": body} for appeal_id, body in last.items()],
+        )
+
+
 def upgrade():
     op.create_table('appeal_groups',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -93,29 +106,28 @@ def upgrade():
     with op.batch_alter_table('appeals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('similarity_text', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('group_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('forwarded_from_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_appeals_group_id'), ['group_id'], unique=False)
-        batch_op.create_index('ix_appeals_authority_registered', ['authority_id', 'registered_on'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_appeals_group_id_appeal_groups'), 'appeal_groups', ['group_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_appeals_forwarded_from_id_authorities'), 'authorities', ['forwarded_from_id'], ['id'])
 
     bind = op.get_bind()
     _backfill(bind)
+    _backfill_forwards(bind)
+    op.create_index('ix_appeals_similar_window', 'appeals', ['authority_id', 'registered_on'], postgresql_include=['id', 'status', 'similarity_text'])
+    op.create_index('ix_appeals_forwarded_from', 'appeals', ['forwarded_from_id', 'registered_on'], postgresql_include=['id', 'authority_id', 'similarity_text'])
     if bind.dialect.name == "postgresql":
-        if _has_pg_trgm(bind):
-            for statement in TRGM_INDEXES:
-                op.execute(statement)
-    else:
-        # Kept empty: only PostgreSQL reads trigram indexes (the model declares them).
-        op.create_index('ix_appeals_similarity_trgm', 'appeals', ['similarity_text'], sqlite_where=sa.text('0'))
-        op.create_index('ix_appeals_similarity_forwarded', 'appeals', ['similarity_text'], sqlite_where=sa.text('0'))
+        _has_pg_trgm(bind)
 
 
 def downgrade():
-    op.execute("DROP INDEX IF EXISTS ix_appeals_similarity_forwarded")
-    op.execute("DROP INDEX IF EXISTS ix_appeals_similarity_trgm")
+    op.drop_index('ix_appeals_forwarded_from', table_name='appeals')
+    op.drop_index('ix_appeals_similar_window', table_name='appeals')
     with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_appeals_forwarded_from_id_authorities'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_appeals_group_id_appeal_groups'), type_='foreignkey')
-        batch_op.drop_index('ix_appeals_authority_registered')
         batch_op.drop_index(batch_op.f('ix_appeals_group_id'))
+        batch_op.drop_column('forwarded_from_id')
         batch_op.drop_column('group_id')
         batch_op.drop_column('similarity_text')
 

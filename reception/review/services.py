@@ -153,6 +153,7 @@ def forward_appeal(
             "due_on": due_on,
             "executor": None,
             "forwards_count": appeal.forwards_count + 1,
+            "forwarded_from_id": appeal.authority_id,
         },
     )
 

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, exists, func, or_, select, text
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
-from reception.appeals.models import Appeal, AppealEvent
+from reception.appeals.models import Appeal
 from reception.directory.models import Authority
 from reception.domain.similarity import rank
 from reception.domain.workflow import OPEN_STATUSES
@@ -31,8 +31,8 @@ class SimilarSettings:
     threshold: float = 0.25
     window_days: int = 90
     limit: int = 5
-    # SQLite: at most this many of the body's recent appeals are scored, newest first.
-    max_candidates: int = 3000
+    # At most this many of the body's appeals are scored, newest first (both databases).
+    max_candidates: int = 1000
     hint_days: int = 365
     hint_min: int = 2
     # The routing hint counts the bodies of at most this many similar forwarded appeals.
@@ -79,30 +79,33 @@ def uses_pg_trgm(session: Session) -> bool:
 def _scored(
     session: Session, query: Select, target: str, settings: SimilarSettings, limit: int
 ) -> list[tuple[int, float]]:
-    """(appeal id, score) of the query's appeals like `target`, best first."""
+    """(appeal id, score) of the query's appeals like `target`, best first.
+
+    The candidates are the query's newest `max_candidates` appeals (an index range scan,
+    so the cost does not grow with the archive); PostgreSQL scores them with pg_trgm's
+    similarity(), anything else in Python with the same formula.
+    """
     if not target:
         return []
-    if uses_pg_trgm(session):
-        score = func.similarity(Appeal.similarity_text, target)
-        # `%` uses the index with this threshold (for this transaction only).
-        session.execute(
-            text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
-            {"t": str(settings.threshold)},
-        )
-        rows = session.execute(
-            query.with_only_columns(Appeal.id, score)
-            .where(Appeal.similarity_text.op("%")(target))
-            .order_by(score.desc(), Appeal.id.desc())
-            .limit(limit)
-        ).all()
-        return [(row[0], float(row[1])) for row in rows if row[1] >= settings.threshold]
-    rows = session.execute(
+    candidates = (
         query.with_only_columns(Appeal.id, Appeal.similarity_text)
         .where(Appeal.similarity_text != "")
         .order_by(Appeal.registered_on.desc(), Appeal.id.desc())
         .limit(settings.max_candidates)
-    ).all()
-    return rank(target, rows, threshold=settings.threshold, limit=limit)
+    )
+    if uses_pg_trgm(session):
+        rows = candidates.subquery()
+        score = func.similarity(rows.c.similarity_text, target)
+        found = session.execute(
+            select(rows.c.id, score)
+            .where(score >= settings.threshold)
+            .order_by(score.desc(), rows.c.id.desc())
+            .limit(limit)
+        ).all()
+        return [(row[0], float(row[1])) for row in found]
+    return rank(
+        target, session.execute(candidates).all(), threshold=settings.threshold, limit=limit
+    )
 
 
 def find_similar(
@@ -141,17 +144,6 @@ def group_members(session: Session, appeal: Appeal, user: User) -> list[Appeal]:
     )
 
 
-def forwarded_from(authority_code: str):
-    """The condition "this appeal was once forwarded away from the body with this code"."""
-    return exists().where(
-        and_(
-            AppealEvent.appeal_id == Appeal.id,
-            AppealEvent.action == "forward",
-            AppealEvent.data["from"].as_string() == authority_code,
-        )
-    )
-
-
 def routing_hint(
     session: Session, appeal: Appeal, *, today: date, settings: SimilarSettings
 ) -> RoutingHint | None:
@@ -159,11 +151,10 @@ def routing_hint(
     body went to, when at least `hint_min` of them did; None otherwise."""
     since = today - timedelta(days=settings.hint_days)
     query = select(Appeal).where(
-        Appeal.forwards_count > 0,
-        Appeal.id != appeal.id,
+        Appeal.forwarded_from_id == appeal.authority_id,
         Appeal.registered_on >= since,
+        Appeal.id != appeal.id,
         Appeal.authority_id != appeal.authority_id,
-        forwarded_from(appeal.authority.code),
     )
     scored = _scored(session, query, appeal.similarity_text, settings, settings.hint_neighbours)
     if not scored:

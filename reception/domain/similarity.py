@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-STEM_LENGTH = 5
+STEM_LENGTH = 4
 MAX_WORDS = 60
 
 # Kazakh Latin, both official versions and ASCII typing, to Cyrillic. Digraphs first.

@@ -146,6 +146,8 @@ def forward_appeal(
             "late": late,
             "received_on": received_on.isoformat(),
             "due_on": due_on.isoformat(),
+            # A group stays within one body: a forwarded appeal leaves its group.
+            **({"left_group": appeal.group_id} if appeal.group_id else {}),
         },
         changes={
             "authority": target,
@@ -154,6 +156,7 @@ def forward_appeal(
             "executor": None,
             "forwards_count": appeal.forwards_count + 1,
             "forwarded_from_id": appeal.authority_id,
+            "group_id": None,
         },
     )
 

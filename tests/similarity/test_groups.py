@@ -114,6 +114,32 @@ def test_a_group_never_crosses_bodies(three, official):
         )
 
 
+def test_a_forwarded_appeal_leaves_its_group(three, official):
+    ru, kk, latin = three
+    groups.link_appeals(
+        db.session,
+        ru,
+        actor=official,
+        now=LATER,
+        settings=workflow_settings(),
+        data={"numbers": kk.number},
+    )
+    group_id = ru.group_id
+    services.forward_appeal(
+        db.session,
+        kk,
+        actor=official,
+        now=LATER,
+        settings=workflow_settings(),
+        authority="almaty-akimat",
+        reason="Не наша компетенция.",
+    )
+    db.session.commit()
+    assert kk.group_id is None and ru.group_id == group_id
+    (forward,) = events(kk, "forward")
+    assert forward.data["left_group"] == group_id
+
+
 def test_leaving_a_group_is_an_event(three, official):
     ru, kk, latin = three
     groups.link_appeals(

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 DEV := RECEPTION_ENV=development
 
-.PHONY: install run serve db test e2e api-check bench bench-dashboard bench-redaction lint format translations-extract translations clean
+.PHONY: install run serve db test e2e api-check bench bench-dashboard bench-redaction bench-similar lint format translations-extract translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ bench-dashboard: install
 # Recall and precision of the redaction scanner on the test corpus (a few seconds).
 bench-redaction: install
 	$(BIN)/python -m bench.redaction
+
+# Similar appeals: recall and precision of the top 3 on the labelled corpus, the routing
+# hint on history split by time, and (given BENCH_SIMILAR_LARGE and BENCH_SIMILAR_SMALL,
+# PostgreSQL databases made by bench.generate) the lookup time at both sizes.
+bench-similar: install
+	$(BIN)/python -m bench.similar $(if $(BENCH_SIMILAR_LARGE),--database-url $(BENCH_SIMILAR_LARGE)) $(if $(BENCH_SIMILAR_SMALL),--small-database-url $(BENCH_SIMILAR_SMALL))
 
 lint: install
 	$(BIN)/ruff check .

@@ -144,6 +144,14 @@ class Config:
     # How long the APIs keep the first answer to a POST sent with an Idempotency-Key, to
     # answer its retries with it (the daily `deadlines remind` job removes older ones).
     RECEPTION_IDEMPOTENCY_HOURS = _env_int("RECEPTION_IDEMPOTENCY_HOURS", 24)
+    # Similar appeals on the staff page: the score from which two appeals count as about the
+    # same thing (0-1, trigram similarity of their stemmed words), and which appeals are
+    # looked at: the same body's open ones and those registered in the last N days.
+    RECEPTION_SIMILAR_THRESHOLD = float(os.environ.get("RECEPTION_SIMILAR_THRESHOLD", "0.25"))
+    RECEPTION_SIMILAR_WINDOW_DAYS = _env_int("RECEPTION_SIMILAR_WINDOW_DAYS", 90)
+    # The routing hint ("often forwarded to ...") reads a year of forwards and needs this many.
+    RECEPTION_ROUTING_HINT_DAYS = _env_int("RECEPTION_ROUTING_HINT_DAYS", 365)
+    RECEPTION_ROUTING_HINT_MIN = _env_int("RECEPTION_ROUTING_HINT_MIN", 2)
     # Public statistics show a body only when it has answered at least this many appeals
     # in the last year: fewer would be unfair to it.
     STATS_MIN_ANSWERED = 10

@@ -14,12 +14,14 @@ from reception.directory.models import (
 )
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
 from reception.ops.models import Heartbeat, SecurityEvent
+from reception.similarity.models import AppealGroup
 
 __all__ = [
     "AnswerTemplate",
     "ApiKey",
     "Appeal",
     "AppealEvent",
+    "AppealGroup",
     "Attachment",
     "AuditEntry",
     "Authority",

@@ -30,6 +30,7 @@ TEST_DATA_TABLES = (
     "attachments",
     "appeal_events",
     "appeals",
+    "appeal_groups",
     "registration_counters",
     "idempotency_keys",
     "api_keys",

@@ -232,7 +232,7 @@ def _api_paths() -> dict:
         "/api/v1/appeals/{number}/actions": {
             "post": {
                 "tags": tag,
-                "summary": "Perform an action (take, answer, forward, ...)",
+                "summary": "Perform an action (take, answer, forward, group_answer, ...)",
                 "operationId": "post_action",
                 "security": security,
                 "parameters": [_param("number", "path", True), IDEMPOTENCY_KEY],
@@ -344,6 +344,28 @@ def _schemas() -> dict:
         "attachments": _array({"type": "object"}),
         "events": _array({"type": "object"}),
         "term_steps": _array(_ref("TermStep")),
+        # Open and recent appeals of the same body about the same thing, that the key's
+        # user may see: best first, at most 5, score from 0 to 1.
+        "similar": _array(
+            obj(
+                ["number", "score"],
+                {"number": STRING, "score": {"type": "number", "minimum": 0, "maximum": 1}},
+            )
+        ),
+        "group": {
+            "oneOf": [
+                {"type": "null"},
+                obj(["id", "members"], {"id": {"type": "integer"}, "members": _array(STRING)}),
+            ],
+            "description": "The group of similar appeals this appeal is in (one body).",
+        },
+        "routing_hint": {
+            "oneOf": [
+                {"type": "null"},
+                obj(["authority", "count"], {"authority": STRING, "count": {"type": "integer"}}),
+            ],
+            "description": "Similar appeals forwarded from this body went mostly here.",
+        },
     }
     return {
         "Open311Errors": _array(
@@ -436,8 +458,22 @@ def _schemas() -> dict:
                         "terminate",
                         "mark_duplicate",
                         "note",
+                        "group_link",
+                        "group_leave",
+                        "group_answer",
                     ],
+                    "description": (
+                        "group_link: put this appeal and the appeals in `numbers` (this "
+                        "body's, separated by spaces or commas) into one group. group_leave: "
+                        "take this appeal out of its group. group_answer: answer every appeal "
+                        "of the group that can be answered now, each in its language: "
+                        "`text_kk`, `text_ru`, `text_en`, or `text` when all share one."
+                    ),
                 },
+                "numbers": STRING,
+                "text_kk": STRING,
+                "text_ru": STRING,
+                "text_en": STRING,
                 "text": STRING,
                 "reason": STRING,
                 "authority": STRING,

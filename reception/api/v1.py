@@ -23,6 +23,8 @@ from reception.extensions import csrf, db, limiter
 from reception.review import queries
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
 from reception.review.policies import staff_may_view
+from reception.similarity.context import api_fields as similar_fields
+from reception.similarity.groups import group_actions
 from reception.terms import present as term_present
 from reception.terms.history import appeal_term_steps
 
@@ -91,11 +93,14 @@ def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
         "updated_at": appeal.updated_at.isoformat(),
         "answered_at": appeal.answered_at.isoformat() if appeal.answered_at else None,
         "extensions_count": appeal.extensions_count,
-        "actions": [
-            str(a)
-            for a in available_actions(appeal.status, _user().role)
-            if str(a) in STAFF_ACTIONS
-        ],
+        "actions": group_actions(
+            appeal,
+            [
+                str(a)
+                for a in available_actions(appeal.status, _user().role)
+                if str(a) in STAFF_ACTIONS
+            ],
+        ),
     }
     if detail:
         data.update(
@@ -136,6 +141,9 @@ def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
             ],
             # docs/domain.md, section 11: every date shows how it was reached.
             term_steps=term_present.as_json(appeal_term_steps(db.session, appeal)),
+        )
+        data.update(
+            similar_fields(db.session, appeal, _user(), today=today, config=current_app.config)
         )
     return data
 

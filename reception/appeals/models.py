@@ -72,6 +72,21 @@ class Appeal(db.Model):
         CheckConstraint("paused_days >= 0 AND extensions_count >= 0", name="counters"),
         Index("ix_appeals_authority_status_due", "authority_id", "status", "due_on"),
         Index("ix_appeals_registered_on", "registered_on"),
+        # Similar appeals: the body's appeals newest first, with what the scorer reads in
+        # the index itself (PostgreSQL: an index-only scan, whatever the size of the archive).
+        Index(
+            "ix_appeals_similar_window",
+            "authority_id",
+            "registered_on",
+            postgresql_include=["id", "status", "similarity_text"],
+        ),
+        # The routing hint: appeals forwarded away from a body, newest first.
+        Index(
+            "ix_appeals_forwarded_from",
+            "forwarded_from_id",
+            "registered_on",
+            postgresql_include=["id", "authority_id", "similarity_text"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +104,8 @@ class Appeal(db.Model):
     # Who must answer now; the addressee is whom the citizen chose (may be empty).
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     addressee_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    # The body that last forwarded it away (for the routing hint "often forwarded to ...").
+    forwarded_from_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
     executor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -107,6 +124,11 @@ class Appeal(db.Model):
     # answer, after the official's preview). Nothing public reads or searches the originals.
     published_subject: Mapped[str | None] = mapped_column(Text)
     published_answer: Mapped[str | None] = mapped_column(Text)
+    # Subject and text reduced to their stemmed words (reception.domain.similarity), for
+    # finding the appeals about the same thing; set at filing.
+    similarity_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Appeals about one problem answered together (reception.similarity.groups).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("appeal_groups.id"), index=True)
 
     applicant_type: Mapped[str] = mapped_column(String(16), default="person")
     full_name: Mapped[str] = mapped_column(String(300))
@@ -159,6 +181,7 @@ class Appeal(db.Model):
     category: Mapped[Category] = relationship()
     region: Mapped[Region] = relationship()
     authority: Mapped[Authority] = relationship(foreign_keys=[authority_id])
+    forwarded_from: Mapped[Authority | None] = relationship(foreign_keys=[forwarded_from_id])
     addressee: Mapped[Authority | None] = relationship(foreign_keys=[addressee_id])
     executor: Mapped[User | None] = relationship(foreign_keys=[executor_id])
     citizen: Mapped[User | None] = relationship(foreign_keys=[citizen_id])

@@ -25,6 +25,7 @@ from reception.directory.models import Authority, Category, Region
 from reception.directory.queries import get_calendar
 from reception.domain.deadlines import TermRules, due_date, registration_date
 from reception.domain.identifiers import format_registration_number, generate_access_code
+from reception.domain.similarity import normalise
 from reception.notifications import emails
 
 
@@ -212,6 +213,7 @@ def file_appeal(
         submission_key=submission_key_hash(submission_key) if submission_key else None,
         subject=sub.subject,
         text=sub.text,
+        similarity_text=normalise(sub.subject, sub.text),
         applicant_type=sub.applicant_type,
         full_name=sub.full_name,
         iin=sub.iin or None,

@@ -74,6 +74,9 @@ EVENT_LABELS = {
     "close": _l("Closed"),
     "deemed_refused": _l("No decision in time: counts as a refusal"),
     "term_moved": _l("Due date moved by a calendar change"),
+    "group_link": _l("Added to a group of similar appeals"),
+    "group_leave": _l("Taken out of the group of similar appeals"),
+    "group_answer": _l("Group answered"),
 }
 
 RETURN_GROUND_LABELS = {

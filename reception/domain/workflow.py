@@ -82,6 +82,8 @@ class Action(StrEnum):
     rate = "rate"
     complain = "complain"
     close = "close"  # automatic close by the system
+    group_link = "group_link"  # joined a group of appeals about one problem
+    group_leave = "group_leave"  # left that group
     register = "register"  # the first event of every appeal
     # A complaint's term ended without a decision: that counts as a refusal (Art. 91-100).
     deemed_refused = "deemed_refused"
@@ -168,6 +170,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     # Recorded by the daily job; the complaint stays open: the body must still decide.
     _t(Action.deemed_refused, {_S.registered, _S.in_progress}, None, _SYSTEM, True),
     _t(Action.term_moved, _OPEN_UNDECIDED, None, _SYSTEM, True),
+    # Groups of appeals about one problem (answered once, each keeping its own term).
+    _t(Action.group_link, _OPEN_UNDECIDED, None, _STAFF, False),
+    _t(Action.group_leave, frozenset(AppealStatus), None, _STAFF, False),
 )
 
 _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}

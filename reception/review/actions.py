@@ -13,6 +13,7 @@ from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.models import Appeal
 from reception.appeals.workflow import NOT_ALLOWED, ActionRefused, WorkflowSettings, lock_appeal
 from reception.review import services
+from reception.similarity import groups
 
 STAFF_ACTIONS = (
     "take",
@@ -25,6 +26,9 @@ STAFF_ACTIONS = (
     "terminate",
     "mark_duplicate",
     "note",
+    "group_link",
+    "group_leave",
+    "group_answer",
 )
 CITIZEN_ACTIONS = ("reply", "withdraw", "rate", "complain")
 
@@ -99,6 +103,10 @@ def perform_staff_action(
             )
         case "note":
             return services.add_note(session, appeal, **common, text=data.get("text"))
+        case "group_link" | "group_leave" | "group_answer":
+            return groups.perform(
+                session, appeal, action, **common, store=store, data=data, uploads=uploads
+            )
     raise ActionRefused("not_allowed", NOT_ALLOWED)
 
 

@@ -162,6 +162,8 @@ def forward_appeal(
             "received_on": received_on.isoformat(),
             "due_on": due_on.isoformat(),
             **({"urgent": True} if urgent else {}),
+            # A group stays within one body: a forwarded appeal leaves its group.
+            **({"left_group": appeal.group_id} if appeal.group_id else {}),
         },
         changes={
             **({"urgent": True} if urgent else {}),
@@ -170,6 +172,8 @@ def forward_appeal(
             "due_on": due_on,
             "executor": None,
             "forwards_count": appeal.forwards_count + 1,
+            "forwarded_from_id": appeal.authority_id,
+            "group_id": None,
         },
     )
 

@@ -36,6 +36,8 @@ from reception.extensions import db
 from reception.review import queries, services
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
 from reception.review.policies import is_staff, staff_may_view
+from reception.similarity.context import page_context as similar_context
+from reception.similarity.groups import group_actions
 from reception.terms.present import extension_moved_message
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -99,11 +101,14 @@ def _render_appeal(
 ):
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     running = appeal.status not in FINAL_STATUSES and appeal.status != "awaiting_citizen"
-    actions = [
-        str(a)
-        for a in available_actions(appeal.status, current_user.role)
-        if str(a) in STAFF_ACTIONS
-    ]
+    actions = group_actions(
+        appeal,
+        [
+            str(a)
+            for a in available_actions(appeal.status, current_user.role)
+            if str(a) in STAFF_ACTIONS
+        ],
+    )
     templates = services.list_answer_templates(db.session, appeal) if "answer" in actions else []
     prefill = dict(form_data or {})
     chosen = request.args.get("template")
@@ -131,6 +136,9 @@ def _render_appeal(
         settings=_settings(),
         preview=preview,
         redaction_labels=REDACTION_LABELS,
+        **similar_context(
+            db.session, appeal, current_user, today=local_today(), config=current_app.config
+        ),
     ), status
 
 

@@ -56,8 +56,10 @@ EXPECTED: dict[str, tuple[set[str | None], dict[str, str]]] = {
     # change record these; the status stays as it was.
     "deemed_refused": ({None}, {"registered": "same", "in_progress": "same"}),
     "term_moved": ({None}, dict.fromkeys(OPEN, "same")),
+    "group_link": ({"official", "head"}, dict.fromkeys(OPEN, "same")),
+    "group_leave": ({"official", "head"}, dict.fromkeys(ALL_STATUSES, "same")),
 }
-INTERNAL = {"assign", "note"}
+INTERNAL = {"assign", "note", "group_link", "group_leave"}
 ROLES: list[str | None] = ["citizen", "official", "head", "operator", "admin", None]
 CASES = [(status, action, role) for status in ALL_STATUSES for action in EXPECTED for role in ROLES]
 

@@ -174,7 +174,7 @@ def complain(appeal, day):
 
 
 def test_art91_six_months_to_complain_when_the_answer_gave_no_complaint_information(official):
-    appeal, _ = make_appeal(TUESDAY_MORNING)
+    appeal, _ = make_appeal(TUESDAY_MORNING, language="en")
     event = answer(appeal, official, "no")
     assert appeal.complaint_info_given is False
     assert event.data["complain_by"] == "2027-05-20"

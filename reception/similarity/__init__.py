@@ -1,0 +1,1 @@
+"""Similar appeals, groups answered once, and the routing hint from history."""

@@ -19,6 +19,7 @@ from reception.accounts.models import User
 from reception.appeals.models import Appeal, AppealEvent
 from reception.directory.models import Authority
 from reception.notifications import emails
+from reception.notifications.outbox import queue_email
 
 SAMPLES = Path(__file__).resolve().parent / "email_samples"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
@@ -97,6 +98,11 @@ UPDATES = {
     "reply": ("in_progress", {}),
     "extend": ("in_progress", {"to": "2027-01-15"}),
     "answer": ("answered", {"complaint_to": CITY.code, "complain_by": "2027-02-24"}),
+    # The answer did not explain how to complain: 6 months instead of 3 (Art. 91).
+    "answer.no_complaint_info": (
+        "answered",
+        {"complaint_to": CITY.code, "complain_by": "2027-05-24", "complaint_info_given": False},
+    ),
     "return": ("returned", {"ground": "defects_not_fixed"}),
     "terminate": ("terminated", {"ground": "same_subject_decided"}),
     "mark_duplicate": ("terminated", {"duplicate_of": "RC-2026-00000701"}),
@@ -104,6 +110,10 @@ UPDATES = {
     "rate": ("closed", {}),
     "complain": ("answered", {}),
     "close": ("closed", {}),
+    # A complaint whose term ended without a decision; it stays open (Art. 91-100).
+    "deemed_refused": ("in_progress", {"due_on": "2026-12-08"}),
+    # A calendar change (a decreed day off) moved the last day of the term.
+    "term_moved": ("in_progress", {"day": "2026-12-04", "from": "2026-12-08", "to": "2026-12-09"}),
 }
 
 
@@ -128,8 +138,9 @@ def _person(locale: str, role: str = "citizen", **fields) -> User:
     return User(email="person@example.kz", full_name=name, role=role, locale=locale, **fields)
 
 
-def _update(locale, action, monkeypatch):
-    status, data = UPDATES[action]
+def _update(locale, variant, monkeypatch):
+    status, data = UPDATES[variant]
+    action = variant.split(".")[0]
     words = WRITTEN[locale]
     if action == "answer":
         data = {**data, "signed_by": words["executor"], "position": words["position"]}
@@ -182,6 +193,34 @@ def _render(name: str, locale: str, monkeypatch) -> Outbox:
             reset_url=f"{BASE_URL}/password/forgot",
             now=NOW,
         )
+    elif name == "return_reminder":
+        # Queued by reception.terms.jobs.remind_returns, which has no function in emails.
+        appeal = _appeal(locale, "awaiting_citizen")
+        appeal.info_due_on = date(2026, 11, 24)
+        queue_email(
+            outbox,
+            "return_reminder",
+            recipient="person@example.kz",
+            locale=locale,
+            appeal=appeal,
+            now=NOW,
+            context={
+                "appeal": appeal,
+                "user": _person(locale, "official"),
+                "return_by": date(2026, 11, 27),
+                "days": 3,
+                "url": f"{BASE_URL}/review/appeals/{appeal.number}",
+            },
+        )
+    elif name == "second_factor_locked":
+        emails.second_factor_locked(
+            outbox,
+            _person(locale),
+            failures=5,
+            minutes=15,
+            url=f"{BASE_URL}/password/forgot",
+            now=NOW,
+        )
     elif name.startswith("two_factor_changed."):
         emails.two_factor_changed(
             outbox,
@@ -205,6 +244,8 @@ SAMPLE_NAMES = (
     "overdue_alert",
     "password_reset",
     "registration_attempt",
+    "return_reminder",
+    "second_factor_locked",
     *(f"two_factor_changed.{change}" for change in ("on", "off", "reset", "codes")),
 )
 

@@ -81,7 +81,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
 
-    from flask_babel import lazy_gettext as _l
+    from reception.core.i18n import lazy_gettext as _l
 
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
@@ -93,9 +93,11 @@ def _init_extensions(app: Flask) -> None:
 
         from reception.accounts.models import User
         from reception.core.database import database_unavailable, forget_transaction
+        from reception.core.inputs import parse_id
 
         try:
-            user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+            ident = parse_id(user_id)
+            user = db.session.get(User, ident) if ident is not None else None
         except SQLAlchemyError as error:
             if not (database_unavailable(error) and g.get("rendering_error_page")):
                 # On an ordinary page the error answers 503, as any other query's would:

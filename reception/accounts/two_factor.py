@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from reception.accounts import totp
 from reception.accounts.models import RecoveryCode, User
 from reception.accounts.services import AccountError
+from reception.core.i18n import lazy_gettext as _l
 from reception.notifications import emails
 
 ISSUER_DEFAULT = "Reception"

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 
 from reception.appeals.attachments import Upload, sniff_content_type
 from reception.appeals.models import KINDS
+from reception.core.i18n import lazy_gettext as _l
 from reception.domain.identifiers import iin_problem
 
 LANGUAGES = ("kk", "ru", "en")

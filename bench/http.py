@@ -133,6 +133,8 @@ def reception_env(work: Path) -> dict[str, str]:
         UPLOAD_FOLDER=str(work / "uploads"),
         MAIL_TRANSPORT="console",
         PYTHONDONTWRITEBYTECODE="1",
+        # Several workers on per-process limits: production refuses that unless told.
+        RECEPTION_ALLOW_PER_PROCESS_LIMITS="1",
     )
     return env
 

@@ -39,6 +39,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         logging.basicConfig()
         logging.getLogger("reception").setLevel(logging.INFO)
 
+    from reception.core.ratelimits import check_shared_limits
+
+    # Production refuses per-process rate limits when several workers serve.
+    check_shared_limits(app.config)
+
     from reception.accounts.passwords import configure_hashing
 
     configure_hashing(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])

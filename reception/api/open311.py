@@ -36,6 +36,15 @@ from reception.extensions import csrf, db, limiter
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)
+# Every read shares one count per API key that checks out, or per client address.
+read_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_OPEN311_READ"],
+    scope="open311-read",
+    key_func=rate_limit_key,
+)
+write_limit = limiter.limit(
+    lambda: current_app.config["RATELIMIT_OPEN311_WRITE"], key_func=rate_limit_key
+)
 
 FMT = "<any(json, xml):fmt>"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -70,6 +79,7 @@ def _notice(appeal: Appeal) -> str:
 
 
 @bp.route(f"/discovery.{FMT}")
+@read_limit
 def discovery(fmt: str):
     base = current_app.config["RECEPTION_BASE_URL"]
     return respond(
@@ -105,6 +115,7 @@ def _service(category: Category, locale: str) -> dict:
 
 
 @bp.route(f"/services.{FMT}")
+@read_limit
 def services(fmt: str):
     locale = current_locale()
     return respond(
@@ -113,6 +124,7 @@ def services(fmt: str):
 
 
 @bp.route(f"/services/<service_code>.{FMT}")
+@read_limit
 def service_definition(service_code: str, fmt: str):
     category = directory.get_category(db.session, service_code)
     if category is None:
@@ -282,7 +294,7 @@ def _comma_list(name: str) -> list[str]:
 
 
 @bp.route(f"/requests.{FMT}", methods=["GET"])
-@limiter.limit("120 per minute", key_func=rate_limit_key)
+@read_limit
 def list_requests(fmt: str):
     key = current_api_key(request.args.get("api_key", ""))
     query = _visible(_requests(), key)
@@ -355,6 +367,7 @@ def list_requests(fmt: str):
 
 
 @bp.route(f"/requests/<service_request_id>.{FMT}")
+@read_limit
 def get_request(service_request_id: str, fmt: str):
     key = current_api_key(request.args.get("api_key", ""))
     number = normalize_registration_number(service_request_id)
@@ -381,13 +394,14 @@ def get_request(service_request_id: str, fmt: str):
 
 
 @bp.route(f"/tokens/<token>.{FMT}")
+@read_limit
 def token(token: str, fmt: str):
     # Requests get their id at once, so no token is ever handed out.
     return errors(fmt, 404, _("Unknown token: this server returns service_request_id at once."))
 
 
 @bp.route(f"/requests.{FMT}", methods=["POST"])
-@limiter.limit("60 per minute", key_func=rate_limit_key)
+@write_limit
 def create_request(fmt: str):
     form = request.form
     key = current_api_key(form.get("api_key", ""))

@@ -65,7 +65,7 @@ def _user():
     return current_api_key(bearer_secret()).user
 
 
-limiter.limit("300 per minute", key_func=rate_limit_key)(bp)
+limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_key)(bp)
 
 
 def _appeal_json(appeal, *, today, detail: bool = False) -> dict:

@@ -123,7 +123,7 @@ class Config:
     # Registration numbers: <PREFIX>-<YEAR>-<8 digits>, gap-free per year.
     RECEPTION_NUMBER_PREFIX = os.environ.get("RECEPTION_NUMBER_PREFIX", "RC")
 
-    # The law (Administrative Procedural Code of Kazakhstan by default; see DOMAIN.md).
+    # The law (Administrative Procedural Code of Kazakhstan by default; docs/domain.md).
     RECEPTION_COUNTRY = os.environ.get("RECEPTION_COUNTRY", "KZ")
     RECEPTION_TIMEZONE = os.environ.get("RECEPTION_TIMEZONE", "Asia/Almaty")
     RECEPTION_WORKDAY_CUTOFF = os.environ.get("RECEPTION_WORKDAY_CUTOFF", "18:30")
@@ -148,6 +148,9 @@ class Config:
     RECEPTION_REMIND_DAYS = 2
     RECEPTION_AUTO_CLOSE_DAYS = 30  # calendar days after the answer
     REVIEW_PAGE_SIZE = 25
+    # How long the APIs keep the first answer to a POST sent with an Idempotency-Key, to
+    # answer its retries with it (the daily `deadlines remind` job removes older ones).
+    RECEPTION_IDEMPOTENCY_HOURS = _env_int("RECEPTION_IDEMPOTENCY_HOURS", 24)
     # Public statistics show a body only when it has answered at least this many appeals
     # in the last year: fewer would be unfair to it.
     STATS_MIN_ANSWERED = 10

@@ -55,6 +55,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from reception.core.errors import install_error_pages
     from reception.core.i18n import install_early_locale
     from reception.core.security import install_input_guard, install_security_headers
+    from reception.core.static_assets import install_static_assets
     from reception.core.templating import install_template_helpers
 
     install_input_guard(app)
@@ -63,6 +64,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     install_early_locale(app)
     install_connection_release(app)  # after db.init_app, so that it runs before its teardown
     install_template_helpers(app)
+    install_static_assets(app)
     return app
 
 

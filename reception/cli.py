@@ -43,13 +43,19 @@ def deadlines_remind_command():
     if not take_job_lock(DEADLINES_LOCK):
         click.echo("deadlines: another host is running the job now; nothing to do here.")
         return
+    from reception.api.idempotency import purge_expired
+
+    now = utcnow()
     report = remind_deadlines(
-        db.session, now=utcnow(), settings=WorkflowSettings.from_config(current_app.config)
+        db.session, now=now, settings=WorkflowSettings.from_config(current_app.config)
+    )
+    purged = purge_expired(
+        db.session, now=now, hours=current_app.config["RECEPTION_IDEMPOTENCY_HOURS"]
     )
     db.session.commit()
     click.echo(
         f"deadlines: {report.reminders} reminders, {report.alerts} overdue alerts, "
-        f"{report.closed} answered appeals closed"
+        f"{report.closed} answered appeals closed, {purged} expired idempotency keys removed"
     )
 
 

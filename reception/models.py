@@ -2,6 +2,7 @@
 
 from reception.accounts.models import ApiKey, User
 from reception.admin.models import AuditEntry
+from reception.api.models import IdempotentResponse
 from reception.appeals.models import Appeal, AppealEvent, Attachment, RegistrationCounter
 from reception.directory.models import (
     AnswerTemplate,
@@ -24,6 +25,7 @@ __all__ = [
     "Category",
     "DeliveryAttempt",
     "HolidayOverride",
+    "IdempotentResponse",
     "OutboxMessage",
     "Region",
     "RegistrationCounter",

@@ -29,6 +29,7 @@ TEST_DATA_TABLES = (
     "appeal_events",
     "appeals",
     "registration_counters",
+    "idempotency_keys",
     "api_keys",
     "recovery_codes",
     "users",

@@ -16,7 +16,7 @@ from reception.directory.queries import get_authority
 from reception.extensions import db
 
 PASSWORD = "correct horse battery"
-# A valid IIN (check digit computed by the rule in DOMAIN.md).
+# A valid IIN (check digit computed by the rule in docs/domain.md, section 2).
 VALID_IIN = "900101300017"
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

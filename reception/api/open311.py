@@ -16,7 +16,9 @@ from flask import Blueprint, current_app, request
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import Row, bindparam, or_, select
+from sqlalchemy.exc import IntegrityError
 
+from reception.api import idempotency
 from reception.api.auth import current_api_key, rate_limit_key
 from reception.api.formats import errors, respond
 from reception.appeals.attachments import AttachmentStore
@@ -407,6 +409,13 @@ def create_request(fmt: str):
     key = current_api_key(form.get("api_key", ""))
     if key is None:
         return errors(fmt, 403, _("A valid api_key is required to create requests."))
+    try:
+        call = idempotency.from_request(request, key.id)
+        stored = _stored_answer(call)
+    except idempotency.IdempotencyError as problem:
+        return errors(fmt, problem.status, problem.message)
+    if stored is not None:
+        return stored
     category = directory.get_category(db.session, (form.get("service_code") or "").strip())
     if category is None:
         return errors(fmt, 404, _("Unknown service_code."))
@@ -470,7 +479,26 @@ def create_request(fmt: str):
         number = filed.appeal.number
         with force_locale(filed.appeal.language):
             notice = _notice(filed.appeal)
+        response = respond(
+            fmt,
+            "service_requests",
+            [{"service_request_id": number, "service_notice": notice, "account_id": None}],
+        )
+        if call is not None:
+            # In the filing's transaction: a second request with this key waits for the
+            # first to commit, then fails on the unique key and answers the first result.
+            idempotency.remember(db.session, call, response, now=utcnow())
+            db.session.flush()
         db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        try:
+            stored = _stored_answer(call)
+        except idempotency.IdempotencyError as problem:
+            return errors(fmt, problem.status, problem.message)
+        if stored is None:
+            raise
+        return stored
     except SubmissionInvalid as invalid:
         db.session.rollback()
         return errors(
@@ -481,16 +509,14 @@ def create_request(fmt: str):
                 for name, message in invalid.errors.items()
             ),
         )
-    return respond(
-        fmt,
-        "service_requests",
-        [
-            {
-                "service_request_id": number,
-                "service_notice": notice,
-                "account_id": None,
-            }
-        ],
+    return response
+
+
+def _stored_answer(call: idempotency.IdempotentCall | None):
+    if call is None:
+        return None
+    return idempotency.stored_response(
+        db.session, call, now=utcnow(), hours=current_app.config["RECEPTION_IDEMPOTENCY_HOURS"]
     )
 
 

@@ -44,6 +44,21 @@ def _param(name: str, where: str = "query", required: bool = False, schema=None,
     }
 
 
+IDEMPOTENCY_KEY = _param(
+    "Idempotency-Key",
+    "header",
+    schema={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    text=(
+        "A key of the client's choice (a UUID, say) that makes a retry safe: the same key "
+        "with the same request, within RECEPTION_IDEMPOTENCY_HOURS (24 by default), answers "
+        "the first result again (same status and body, header Idempotent-Replayed: true) "
+        "and changes nothing; the same key with a different request is refused with 422 "
+        "(code idempotency_key_reused). Keys belong to the API key that sent them. A request "
+        "that was refused stored nothing and is judged again."
+    ),
+)
+
+
 def _open311_paths() -> dict:
     paths: dict = {}
     list_params = [
@@ -135,8 +150,11 @@ def _open311_paths() -> dict:
                 "tags": tag,
                 "summary": "Create a request (files an appeal)",
                 "operationId": f"create_request_{fmt}",
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": create_body,
-                "responses": _open311_responses(_array(_ref("CreatedRequest")), fmt, 400, 403, 404),
+                "responses": _open311_responses(
+                    _array(_ref("CreatedRequest")), fmt, 400, 403, 404, 422
+                ),
             },
         }
         paths[f"{base}/requests/{{service_request_id}}.{fmt}"] = {
@@ -217,7 +235,7 @@ def _api_paths() -> dict:
                 "summary": "Perform an action (take, answer, forward, ...)",
                 "operationId": "post_action",
                 "security": security,
-                "parameters": [_param("number", "path", True)],
+                "parameters": [_param("number", "path", True), IDEMPOTENCY_KEY],
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": _ref("ActionRequest")}},

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from reception.api import idempotency
 from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
 from reception.appeals import queries as appeal_queries
 from reception.appeals.views import attachment_store, local_today
@@ -176,8 +178,34 @@ def get_appeal(number: str):
 REFUSAL_STATUS = {"invalid": 422, "not_allowed": 409, "conflict": 409, "not_found": 404}
 
 
+def _idempotent_call() -> idempotency.IdempotentCall | None:
+    try:
+        return idempotency.from_request(request, current_api_key(bearer_secret()).id)
+    except idempotency.IdempotencyError as problem:
+        raise ApiError(problem.status, problem.code, problem.message, "Idempotency-Key") from None
+
+
+def _stored_answer(call: idempotency.IdempotentCall | None):
+    """The first answer to this Idempotency-Key, when there is one."""
+    if call is None:
+        return None
+    try:
+        return idempotency.stored_response(
+            db.session,
+            call,
+            now=utcnow(),
+            hours=current_app.config["RECEPTION_IDEMPOTENCY_HOURS"],
+        )
+    except idempotency.IdempotencyError as problem:
+        raise ApiError(problem.status, problem.code, problem.message, "Idempotency-Key") from None
+
+
 @bp.route("/appeals/<number>/actions", methods=["POST"])
 def post_action(number: str):
+    call = _idempotent_call()
+    stored = _stored_answer(call)
+    if stored is not None:
+        return stored
     appeal = _visible_appeal(number)
     try:
         payload = request_json_object(request)
@@ -226,10 +254,27 @@ def post_action(number: str):
                 },
                 "appeal": _appeal_json(appeal, today=local_today()),
             }
+            response = jsonify(body)
+            if call is not None:
+                # Beside the effect, in its transaction: a second request with this key
+                # waits here for the first to commit, then fails on the unique key.
+                idempotency.remember(db.session, call, response, now=utcnow())
+                db.session.flush()
             db.session.commit()
     except ActionRefused as refused:
         db.session.rollback()
+        # Refused because a request with the same key changed the appeal a moment ago:
+        # that request's answer is this one's too.
+        stored = _stored_answer(call)
+        if stored is not None:
+            return stored
         raise ApiError(
             REFUSAL_STATUS.get(refused.code, 422), refused.code, refused.message, refused.field
         ) from None
-    return jsonify(body)
+    except IntegrityError:
+        db.session.rollback()
+        stored = _stored_answer(call)
+        if stored is None:
+            raise
+        return stored
+    return response

@@ -97,8 +97,15 @@ def remind_deadlines(
 def close_answered(session: Session, *, now: datetime, settings: WorkflowSettings) -> int:
     """Close answers the citizen did not rate within the configured period."""
     cutoff = now - timedelta(days=settings.auto_close_days)
+    # Locked and read fresh: an appeal the citizen rates at this moment is either closed by
+    # the rating (and skipped here: PostgreSQL checks the condition again once the lock is
+    # free) or by the job, never by both; without row locks the version column refuses the
+    # second writer.
     stale = session.scalars(
-        select(Appeal).where(Appeal.status == "answered", Appeal.answered_at <= cutoff)
+        select(Appeal)
+        .where(Appeal.status == "answered", Appeal.answered_at <= cutoff)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for appeal in stale:
         apply_transition(

@@ -137,6 +137,11 @@ class Appeal(db.Model):
 
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    # Raised by every change through the ORM, which updates only the version it read: of two
+    # simultaneous changes the second finds no row and is refused (see workflow.lock_appeal).
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     category: Mapped[Category] = relationship()
     region: Mapped[Region] = relationship()

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from reception.accounts.models import User
 from reception.appeals.attachments import (
@@ -78,6 +80,10 @@ class WorkflowSettings:
 
 
 NOT_ALLOWED = _l("This action is not available for this appeal now.")
+CONFLICT = _l(
+    "Someone else changed this appeal a moment ago, so your action was not done. "
+    "Check its current state and send again if it still applies."
+)
 CONFIRM_MESSAGE = _l("Tick the box to confirm: this ends the consideration of the appeal.")
 
 
@@ -87,6 +93,27 @@ def ensure_allowed(appeal: Appeal, action: str, role: str | None):
         return next_status(appeal.status, action, role)
     except TransitionError as refused:
         raise ActionRefused("not_allowed", NOT_ALLOWED) from refused
+
+
+def lock_appeal(session: Session, appeal: Appeal) -> Appeal:
+    """Read the appeal again under a row lock; refuse if it changed since the caller read it.
+
+    On PostgreSQL the row stays locked (`SELECT ... FOR UPDATE`) until the transaction
+    ends, so a second action on the same appeal waits here for the first to commit, then
+    finds a new version and is refused with "conflict". Where the database has no row locks
+    (SQLite), the version column does the same at the write (see `apply_transition`). The
+    object is refreshed in place, so everything the action computes uses the current state.
+    """
+    seen = appeal.version
+    fresh = session.scalars(
+        select(Appeal)
+        .where(Appeal.id == appeal.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if fresh is None or fresh.version != seen:
+        raise ActionRefused("conflict", CONFLICT)
+    return fresh
 
 
 def apply_transition(
@@ -106,8 +133,43 @@ def apply_transition(
     """Move the appeal by the domain table, record the event, queue the notice.
 
     `changes` are the appeal's other fields that move with the status (due date, pause
-    dates, authority...): set together, so no flush ever sees half a change.
+    dates, authority...): set together, so no flush ever sees half a change. The change is
+    written at once, updating only the version of the appeal that was read: if another
+    transaction changed it meanwhile, nothing is written and the action is refused with
+    "conflict", so no second event and no second e-mail.
     """
+    try:
+        return _apply_transition(
+            session,
+            appeal,
+            action,
+            actor=actor,
+            role=role,
+            now=now,
+            settings=settings,
+            comment=comment,
+            data=data,
+            changes=changes,
+            notify=notify,
+        )
+    except StaleDataError as stale:
+        raise ActionRefused("conflict", CONFLICT) from stale
+
+
+def _apply_transition(
+    session: Session,
+    appeal: Appeal,
+    action: str,
+    *,
+    actor: User | None,
+    role: str | None,
+    now: datetime,
+    settings: WorkflowSettings,
+    comment: str,
+    data: dict | None,
+    changes: dict | None,
+    notify: bool,
+) -> AppealEvent:
     status = ensure_allowed(appeal, action, role)
     changes = dict(changes or {})
     if role in ("official", "head") and appeal.first_action_at is None and action != "note":
@@ -133,8 +195,8 @@ def apply_transition(
         comment=comment,
         data=data,
     )
+    session.flush()
     if public and notify:
-        session.flush()
         emails.appeal_updated(session, appeal, event, base_url=settings.filing.base_url, now=now)
     return event
 

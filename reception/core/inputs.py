@@ -326,13 +326,13 @@ def parse_json_object(body: bytes, limits: JsonLimits = JsonLimits()) -> dict:
 
 
 def request_json_object(request, limits: JsonLimits = JsonLimits()) -> dict:
-    """The JSON object of a Flask request, checked as parse_json_object does; the body is
-    read only up to the limit."""
+    """The JSON object of a Flask request, checked as parse_json_object does; a body that
+    says it is larger than the limit is not read at all."""
     length = request.content_length
     if length is not None and length > limits.max_bytes:
         raise InputError(
             _l("The JSON body is too large: at most %(n)s bytes.", n=limits.max_bytes),
             status=413,
         )
-    body = request.stream.read(limits.max_bytes + 1) if length is None else request.get_data()
-    return parse_json_object(body, limits)
+    # Cached: the Idempotency-Key fingerprint may have read the body already.
+    return parse_json_object(request.get_data(cache=True), limits)

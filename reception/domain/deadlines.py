@@ -167,6 +167,10 @@ def is_overdue(due_on: date, today: date) -> bool:
 def is_late_forward(
     registered_on: date, forwarded_on: date, rules: TermRules, calendar: WorkingCalendar
 ) -> bool:
-    """Return True if forwarding came after the allowed working days (Art. 65)."""
-    elapsed = calendar.working_days_between(registered_on, forwarded_on)
-    return elapsed > rules.forward_within_days
+    """Return True if forwarding came after the allowed working days (Art. 65).
+
+    The limit ends with the last of those working days; any day after it is late, a
+    Saturday or a holiday included (docs/domain.md, section 4).
+    """
+    limit_ends = calendar.add_working_days(registered_on, rules.forward_within_days)
+    return forwarded_on > limit_ends

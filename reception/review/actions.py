@@ -11,7 +11,7 @@ from reception.accounts.models import User
 from reception.appeals import citizen_actions
 from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.models import Appeal
-from reception.appeals.workflow import NOT_ALLOWED, ActionRefused, WorkflowSettings
+from reception.appeals.workflow import NOT_ALLOWED, ActionRefused, WorkflowSettings, lock_appeal
 from reception.review import services
 
 STAFF_ACTIONS = (
@@ -41,7 +41,12 @@ def perform_staff_action(
     data: Mapping,
     uploads: list[Upload] = (),
 ):
-    """Run an official's action with its input; raise ActionRefused when it cannot be done."""
+    """Run an official's action with its input; raise ActionRefused when it cannot be done.
+
+    The appeal is read again under a lock first: if someone changed it since the caller
+    read it, the action is refused with "conflict" before anything is checked or written.
+    """
+    appeal = lock_appeal(session, appeal)
     common = {"actor": actor, "now": now, "settings": settings}
     match action:
         case "take":
@@ -106,6 +111,7 @@ def perform_citizen_action(
     uploads: list[Upload] = (),
 ):
     """Run a citizen's action; returns the event, or the filed complaint for `complain`."""
+    appeal = lock_appeal(session, appeal)
     common = {"actor": actor, "now": now, "settings": settings}
     match action:
         case "reply":

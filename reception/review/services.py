@@ -37,9 +37,15 @@ from reception.domain.deadlines import (
     registration_date,
 )
 from reception.domain.workflow import RETURN_GROUNDS, TERMINATION_GROUNDS
+from reception.review.policies import staff_may_view
 
 MAX_COMMENT = 4_000
 MAX_ANSWER = 20_000
+# One message for every executor, body or appeal the actor may not name: an unknown one,
+# another body's, an inactive one. Nothing tells which of these it was.
+CHOOSE_EXECUTOR = _l("Choose an official of this body.")
+CHOOSE_AUTHORITY = _l("Choose a state body from the list.")
+EARLIER_APPEAL = _l("Enter the number of an earlier appeal.")
 
 
 def take_appeal(
@@ -89,7 +95,7 @@ def assign_executor(
         None,
     )
     if executor is None:
-        raise ActionRefused("invalid", _l("Choose an official of this body."), "executor")
+        raise ActionRefused("invalid", CHOOSE_EXECUTOR, "executor")
     return apply_transition(
         session,
         appeal,
@@ -119,7 +125,7 @@ def forward_appeal(
     code = optional_text(authority, "authority", 64)
     target = get_authority(session, code) if code else None
     if target is None:
-        raise ActionRefused("invalid", _l("Choose a state body from the list."), "authority")
+        raise ActionRefused("invalid", CHOOSE_AUTHORITY, "authority")
     if target.id == appeal.authority_id:
         raise ActionRefused(
             "invalid", _l("The appeal is already with this body. Choose another one."), "authority"
@@ -435,8 +441,14 @@ def mark_duplicate(
     """Attach a re-filed appeal to the earlier case and stop this one."""
     ensure_allowed(appeal, "mark_duplicate", actor.role)
     earlier = get_appeal_by_number(session, str(number or "")[:64])
-    if earlier is None or earlier.id == appeal.id or earlier.received_at > appeal.received_at:
-        raise ActionRefused("invalid", _l("Enter the number of an earlier appeal."), "number")
+    # An appeal the official may not see answers exactly as one that does not exist.
+    if (
+        earlier is None
+        or not staff_may_view(actor, earlier)
+        or earlier.id == appeal.id
+        or earlier.received_at > appeal.received_at
+    ):
+        raise ActionRefused("invalid", EARLIER_APPEAL, "number")
     return _end_consideration(
         session,
         appeal,

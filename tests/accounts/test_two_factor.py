@@ -185,7 +185,7 @@ def test_an_administrator_resets_a_lost_phone_and_it_is_audited(strict_app, head
                 OutboxMessage.recipient == head.email,
             )
             .order_by(OutboxMessage.id.desc())
-        ).body_text.count("қайта орнатты")  # the head's language: Kazakh by default
+        ).body_text.count("бастапқы күйге қайтарды")  # the head's language: Kazakh by default
         == 1
     )
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reset_two_factor"))

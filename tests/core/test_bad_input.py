@@ -285,3 +285,13 @@ def test_json_api_list_never_fails(client, values, unknown):
             f"/api/v1/appeals?{_query({**values, **unknown})}", headers=_key["headers"]
         )
     assert response.status_code in (200, 400), response.get_data(as_text=True)[:300]
+
+
+def test_a_lone_surrogate_with_an_idempotency_key_is_refused_cleanly(client):
+    from tests.factories import make_appeal
+
+    appeal, _ = make_appeal(datetime(2026, 11, 17, 4, tzinfo=UTC))
+    headers = {**_bearer(), "Idempotency-Key": "surrogate-1"}
+    body = b'{"action": "note", "text": "\\ud800"}'
+    response = client.post(f"/api/v1/appeals/{appeal.number}/actions", data=body, headers=headers)
+    assert response.status_code == 422

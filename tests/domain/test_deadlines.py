@@ -337,6 +337,30 @@ def test_forward_on_the_fourth_working_day_is_late(rules: TermRules, kz: Working
     assert is_late_forward(date(2025, 3, 19), date(2025, 3, 28), rules, kz)
 
 
+@pytest.mark.parametrize(
+    "forwarded_on",
+    [
+        date(2024, 1, 13),  # Saturday after the limit ended with Friday's working day
+        date(2024, 1, 14),  # Sunday
+        date(2024, 1, 15),  # Monday, the fourth working day
+    ],
+)
+def test_forward_after_the_limit_is_late_on_any_day(
+    rules: TermRules, kz: WorkingCalendar, forwarded_on: date
+) -> None:
+    # Art. 65: registered Tuesday 9 January 2024; the three working days are 10-12 January.
+    assert is_late_forward(date(2024, 1, 9), forwarded_on, rules, kz)
+    assert not is_late_forward(date(2024, 1, 9), date(2024, 1, 12), rules, kz)
+
+
+def test_forward_on_a_day_off_inside_the_limit_is_on_time(
+    rules: TermRules, kz: WorkingCalendar
+) -> None:
+    # Registered Friday 20 December 2024: the limit runs to Wednesday 25 December, so a
+    # forward made on the Saturday in between is on time.
+    assert not is_late_forward(date(2024, 12, 20), date(2024, 12, 21), rules, kz)
+
+
 def test_forward_limit_is_configurable(kz: WorkingCalendar) -> None:
     russia = TermRules(forward_within_days=7)
     assert not is_late_forward(date(2025, 3, 19), date(2025, 3, 28), russia, kz)

@@ -133,7 +133,8 @@ def reception_env(work: Path) -> dict[str, str]:
         UPLOAD_FOLDER=str(work / "uploads"),
         MAIL_TRANSPORT="console",
         PYTHONDONTWRITEBYTECODE="1",
-        # Several workers on per-process limits: production refuses that unless told.
+        # The limits are off for the run (create_app's argument), but gunicorn.conf.py reads
+        # the settings class: several workers on memory:// would stop it before any start.
         RECEPTION_ALLOW_PER_PROCESS_LIMITS="1",
     )
     return env

@@ -48,6 +48,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     configure_hashing(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
     _init_extensions(app)
+    from reception.core.inputs import DatabaseIntConverter
+
+    # Before the routes are added: every <int:...> is bounded to what the database holds.
+    app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
     _register_commands(app)
 

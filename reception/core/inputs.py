@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from urllib.parse import urlsplit
 
+from werkzeug.routing import IntegerConverter
+
 from reception.core.i18n import lazy_gettext as _l
 
 # The integer columns of every database we run on (PostgreSQL's INTEGER, SQLite's too).
@@ -168,6 +170,17 @@ def parse_moment(value: object, zone: tzinfo, *, field: str | None = None) -> da
     except InputError as error:
         raise InputError(error.message, field, 400) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits only (werkzeug's `\\d` also matches "٣") and
+    no larger than a database integer, so that an id no row could have is "not found"
+    instead of an overflow in the database driver."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, DB_INT_MAX if max is None else max, signed)
 
 
 # --- Flags, codes, text ---------------------------------------------------------------

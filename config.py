@@ -98,6 +98,21 @@ class Config:
     RATELIMIT_TRACK = "20 per minute; 200 per hour"
     # Per client address; generous, because accepting a valid appeal is mandatory.
     RATELIMIT_FILE = "10 per minute"
+    # The APIs count per API key that checks out (its id), and per client address for calls
+    # without a key or with one that does not: a made-up key never gets a bucket of its own.
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")
+    # Every Open311 read (lists, one request, services) shares one count per key or address.
+    RATELIMIT_OPEN311_READ = os.environ.get("RATELIMIT_OPEN311_READ", "120 per minute")
+    RATELIMIT_OPEN311_WRITE = os.environ.get("RATELIMIT_OPEN311_WRITE", "60 per minute")
+    # Several deployments may share one Redis: each counts under its own prefix.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "reception")
+    # In production a per-process store (memory://) with several workers is refused at start
+    # (each worker would allow the whole limit); with this set it is refused even when the
+    # number of workers cannot be told.
+    RECEPTION_REQUIRE_SHARED_LIMITS = _env_bool("RECEPTION_REQUIRE_SHARED_LIMITS")
+    # The one way to start several workers on memory:// anyway (a benchmark, a trial run):
+    # each worker then counts alone, and the log says so at every start.
+    RECEPTION_ALLOW_PER_PROCESS_LIMITS = _env_bool("RECEPTION_ALLOW_PER_PROCESS_LIMITS")
     # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
     # X-Forwarded-For / -Proto headers are trusted for that many hops, so that rate limits
     # see each citizen's address instead of the proxy's.

@@ -5,6 +5,10 @@ them (prometheus-client's multiprocess mode). The folder is emptied when gunicor
 a worker that exits is marked dead so that its live-only values drop out. Without the
 variable a private temporary folder is used.
 
+Rate limits: `on_starting` tells the app how many workers gunicorn will really run (after the
+command line, GUNICORN_CMD_ARGS and WEB_CONCURRENCY), so that production refuses per-process
+rate limits with several workers (reception/core/ratelimits) before any worker starts.
+
 Logs: gunicorn's own lines are JSON too, like the application's; there is no access log (the
 application logs each request with its route, never the raw address with its numbers).
 """
@@ -48,7 +52,16 @@ logconfig_dict = {
 
 
 def on_starting(server):
-    """Start with an empty metrics folder: values of an earlier run must not count."""
+    """Check the rate-limit store against the workers; start with an empty metrics folder."""
+    from config import config_for
+    from reception.core.ratelimits import WORKERS_VARIABLE, check_shared_limits
+
+    os.environ[WORKERS_VARIABLE] = str(server.cfg.workers)
+    settings = config_for(os.environ.get("RECEPTION_ENV"))
+    config = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+    # Raised here, gunicorn stops at once with the reason, before any worker starts.
+    check_shared_limits(config)
+    # Values of an earlier run must not count.
     folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     os.makedirs(folder, exist_ok=True)
     for name in os.listdir(folder):

@@ -135,6 +135,9 @@ def reception_env(work: Path) -> dict[str, str]:
         UPLOAD_FOLDER=str(work / "uploads"),
         MAIL_TRANSPORT="console",
         PYTHONDONTWRITEBYTECODE="1",
+        # The limits are off for the run (create_app's argument), but gunicorn.conf.py reads
+        # the settings class: several workers on memory:// would stop it before any start.
+        RECEPTION_ALLOW_PER_PROCESS_LIMITS="1",
     )
     return env
 

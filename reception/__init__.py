@@ -34,6 +34,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         hops = app.config["RECEPTION_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    from reception.core.ratelimits import check_shared_limits
+
+    # Production refuses per-process rate limits when several workers serve.
+    check_shared_limits(app.config)
+
     from reception.accounts.passwords import configure_hashing
 
     configure_hashing(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
@@ -44,6 +49,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from reception.ops import install_ops
 
     install_ops(app)  # JSON logs, request ids, metrics, security events: before the blueprints
+
+    from reception.core.inputs import DatabaseIntConverter
+
+    # Before the routes are added: every <int:...> is bounded to what the database holds.
+    app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
     _register_commands(app)
 
@@ -87,7 +97,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
 
-    from flask_babel import lazy_gettext as _l
+    from reception.core.i18n import lazy_gettext as _l
 
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"

@@ -1,9 +1,10 @@
 """Log-in and registration forms."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from reception.core.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from reception.accounts.passwords import (
     verify_password,
 )
 from reception.accounts.user_sessions import end_all_sessions
+from reception.core.i18n import lazy_gettext as _l
 from reception.directory.models import Authority
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from reception.accounts import totp
 from reception.accounts.models import RecoveryCode, User
 from reception.accounts.secret_box import SecretBox
 from reception.accounts.services import AccountError
+from reception.core.i18n import lazy_gettext as _l
 from reception.notifications import emails
 
 ISSUER_DEFAULT = "Reception"

@@ -1,7 +1,6 @@
 """Words for the codes the administration pages show, in the reader's language."""
 
-from flask_babel import lazy_gettext as _l
-
+from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import ROLE_LABELS  # noqa: F401 (the admin pages use it too)
 
 LEVEL_LABELS = {

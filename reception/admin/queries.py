@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from reception.accounts.models import ROLES, ApiKey, User
 from reception.admin.models import AuditEntry
 from reception.admin.services.routing import rule_kind
-from reception.appeals.submission import clean_text
+from reception.core import inputs
 from reception.directory.models import (
     AnswerTemplate,
     Authority,
@@ -42,12 +42,11 @@ def get_row(session: Session, model, ident: int):
 def arg(args: Mapping, name: str, limit: int = 64) -> str:
     """A filter from the address bar: one line, no control characters (PostgreSQL refuses
     NUL), cut to what any stored value could be."""
-    return " ".join(clean_text(args.get(name)).split())[:limit]
+    return inputs.arg(args, name, limit)
 
 
 def page_number(raw: str | None) -> int:
-    raw = (raw or "1").strip()
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+    return inputs.parse_page(raw, maximum=999_999)
 
 
 @dataclass
@@ -401,8 +400,7 @@ class AuditFilters:
     @classmethod
     def from_args(cls, args: Mapping, entities) -> AuditFilters:
         entity = arg(args, "entity")
-        raw_id = arg(args, "id")
-        entity_id = int(raw_id) if raw_id.isdigit() and 0 < len(raw_id) <= 10 else None
+        entity_id = inputs.parse_id(args.get("id"))
         return cls(
             entity=entity if entity in entities else "",
             entity_id=entity_id if entity in entities and entity_id is not None else None,

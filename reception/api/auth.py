@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import g, request
 from flask_limiter.util import get_remote_address
 
@@ -19,15 +17,25 @@ def bearer_secret() -> str:
 
 
 def current_api_key(secret: str) -> ApiKey | None:
-    """The active key for a secret, looked up once per request."""
-    if "api_key" not in g:
-        g.api_key = find_api_key(db.session, secret) if secret else None
-    return g.api_key
+    """The active key for a secret, looked up once per request (and per secret: a request
+    naming one key in its address and another in its form gets each checked)."""
+    keys = g.setdefault("api_keys", {})
+    if secret not in keys:
+        keys[secret] = find_api_key(db.session, secret) if secret else None
+    # The key the request acts with, for the security event log (reception/ops).
+    if keys[secret] is not None or "api_key" not in g:
+        g.api_key = keys[secret]
+    return keys[secret]
 
 
 def rate_limit_key() -> str:
-    """Count API calls per key when one is given, else per address."""
+    """Count API calls per key, but only a key that checks out: the bucket is the key's id.
+
+    Anything else (no key, a revoked one, any made-up string) counts against the client's
+    address, so that sending a fresh random key with every call never gets a fresh bucket.
+    """
     secret = bearer_secret() or request.values.get("api_key", "")
-    if secret:
-        return "key:" + hashlib.sha256(secret.encode()).hexdigest()[:16]
+    key = current_api_key(secret) if secret else None
+    if key is not None:
+        return f"key:{key.id}"
     return "ip:" + get_remote_address()

@@ -27,6 +27,7 @@ from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
 from reception.appeals.submission import LANGUAGES, Submission
 from reception.core.i18n import current_locale
+from reception.core.inputs import InputError, parse_bool, parse_int, parse_moment
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
@@ -38,6 +39,15 @@ from reception.extensions import csrf, db, limiter
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)
+# Every read shares one count per API key that checks out, or per client address.
+read_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_OPEN311_READ"],
+    scope="open311-read",
+    key_func=rate_limit_key,
+)
+write_limit = limiter.limit(
+    lambda: current_app.config["RATELIMIT_OPEN311_WRITE"], key_func=rate_limit_key
+)
 
 FMT = "<any(json, xml):fmt>"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -72,6 +82,7 @@ def _notice(appeal: Appeal) -> str:
 
 
 @bp.route(f"/discovery.{FMT}")
+@read_limit
 def discovery(fmt: str):
     base = current_app.config["RECEPTION_BASE_URL"]
     return respond(
@@ -107,6 +118,7 @@ def _service(category: Category, locale: str) -> dict:
 
 
 @bp.route(f"/services.{FMT}")
+@read_limit
 def services(fmt: str):
     locale = current_locale()
     return respond(
@@ -115,6 +127,7 @@ def services(fmt: str):
 
 
 @bp.route(f"/services/<service_code>.{FMT}")
+@read_limit
 def service_definition(service_code: str, fmt: str):
     category = directory.get_category(db.session, service_code)
     if category is None:
@@ -280,22 +293,12 @@ def _visible(query, key):
     return query.where(or_(Appeal.publish_consent, Appeal.api_key_id == key.id))
 
 
-def _parse_moment(value: str) -> datetime | None:
-    # An unencoded "+" in a query string arrives as a space: take it back.
-    value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value.strip())
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_zone())
-
-
 def _comma_list(name: str) -> list[str]:
     return [part.strip() for part in (request.args.get(name) or "").split(",") if part.strip()]
 
 
 @bp.route(f"/requests.{FMT}", methods=["GET"])
-@limiter.limit("120 per minute", key_func=rate_limit_key)
+@read_limit
 def list_requests(fmt: str):
     key = current_api_key(request.args.get("api_key", ""))
     query = _visible(_requests(), key)
@@ -305,18 +308,25 @@ def list_requests(fmt: str):
         query = query.where(Appeal.number.in_(numbers))
     else:
         problems = []
-        end = _parse_moment(request.args["end_date"]) if request.args.get("end_date") else utcnow()
-        start = (
-            _parse_moment(request.args["start_date"])
-            if request.args.get("start_date")
-            else (end - MAX_WINDOW if end else None)
-        )
-        if start is None or end is None:
-            problems.append(_("start_date and end_date must be ISO 8601 date-times."))
-        elif end < start:
-            problems.append(_("end_date must not be before start_date."))
-        elif end - start > MAX_WINDOW:
-            problems.append(_("start_date and end_date may be at most 90 days apart."))
+        try:
+            end = (
+                parse_moment(request.args["end_date"], _zone())
+                if request.args.get("end_date")
+                else utcnow()
+            )
+            start = (
+                parse_moment(request.args["start_date"], _zone())
+                if request.args.get("start_date")
+                else end - MAX_WINDOW
+            )
+        except InputError as error:
+            start = end = None
+            problems += [_("start_date and end_date must be ISO 8601 date-times."), error.message]
+        else:
+            if end < start:
+                problems.append(_("end_date must not be before start_date."))
+            elif end - start > MAX_WINDOW:
+                problems.append(_("start_date and end_date may be at most 90 days apart."))
         statuses = _comma_list("status")
         if any(s not in ("open", "closed") for s in statuses):
             problems.append(_("status must be open, closed, or both separated by a comma."))
@@ -330,14 +340,13 @@ def list_requests(fmt: str):
             query = query.where(Appeal.status.not_in([str(s) for s in FINAL_STATUSES]))
         elif statuses == ["closed"]:
             query = query.where(Appeal.status.in_([str(s) for s in FINAL_STATUSES]))
-    page_text, size_text = request.args.get("page") or "1", request.args.get("page_size") or ""
-    if (
-        not page_text.isdigit()
-        or not 1 <= int(page_text) <= MAX_PAGE
-        or (size_text and (not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE))
-    ):
+    try:
+        page = parse_int(request.args.get("page"), low=1, high=MAX_PAGE, default=1)
+        size = parse_int(
+            request.args.get("page_size"), low=1, high=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+        )
+    except InputError:
         return errors(fmt, 400, _("page must be from 1 to 100000, page_size from 1 to 200."))
-    page, size = int(page_text), int(size_text or DEFAULT_PAGE_SIZE)
     appeals = _rows(
         query.order_by(Appeal.received_at.desc(), Appeal.id.desc())
         .limit(size)
@@ -345,7 +354,7 @@ def list_requests(fmt: str):
     ).all()
     notes = (
         _public_notes([a.id for a in appeals])
-        if request.args.get("extensions") == "true"
+        if parse_bool(request.args.get("extensions"))
         else dict.fromkeys((a.id for a in appeals), None)
     )
     locale = current_locale()
@@ -362,6 +371,7 @@ def list_requests(fmt: str):
 
 
 @bp.route(f"/requests/<service_request_id>.{FMT}")
+@read_limit
 def get_request(service_request_id: str, fmt: str):
     key = current_api_key(request.args.get("api_key", ""))
     number = normalize_registration_number(service_request_id)
@@ -374,7 +384,9 @@ def get_request(service_request_id: str, fmt: str):
     if appeal is None:
         return errors(fmt, 404, _("No such service request."))
     notes = (
-        _public_notes([appeal.id])[appeal.id] if request.args.get("extensions") == "true" else None
+        _public_notes([appeal.id])[appeal.id]
+        if parse_bool(request.args.get("extensions"))
+        else None
     )
     view = _request_view(
         appeal,
@@ -386,13 +398,14 @@ def get_request(service_request_id: str, fmt: str):
 
 
 @bp.route(f"/tokens/<token>.{FMT}")
+@read_limit
 def token(token: str, fmt: str):
     # Requests get their id at once, so no token is ever handed out.
     return errors(fmt, 404, _("Unknown token: this server returns service_request_id at once."))
 
 
 @bp.route(f"/requests.{FMT}", methods=["POST"])
-@limiter.limit("60 per minute", key_func=rate_limit_key)
+@write_limit
 def create_request(fmt: str):
     form = request.form
     key = current_api_key(form.get("api_key", ""))

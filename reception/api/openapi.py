@@ -240,7 +240,7 @@ def _api_paths() -> dict:
                     "required": True,
                     "content": {"application/json": {"schema": _ref("ActionRequest")}},
                 },
-                "responses": _api_responses(_ref("ActionResult"), 400, 404, 409, 422),
+                "responses": _api_responses(_ref("ActionResult"), 400, 404, 409, 413, 422),
             }
         },
     }

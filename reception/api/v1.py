@@ -16,6 +16,7 @@ from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
 from reception.appeals import queries as appeal_queries
 from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import ActionRefused, WorkflowSettings
+from reception.core.inputs import InputError, request_json_object
 from reception.core.types import utcnow
 from reception.directory.queries import get_calendar
 from reception.domain.workflow import available_actions
@@ -70,7 +71,7 @@ def _user():
     return current_api_key(bearer_secret()).user
 
 
-limiter.limit("300 per minute", key_func=rate_limit_key)(bp)
+limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_key)(bp)
 
 
 def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
@@ -218,9 +219,15 @@ def post_action(number: str):
     if stored is not None:
         return stored
     appeal = _visible_appeal(number)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise ApiError(400, "bad_request", _("Send a JSON object with an 'action' field."))
+    try:
+        payload = request_json_object(request)
+    except InputError as refused:
+        if refused.status == 400:
+            raise ApiError(
+                400, "bad_request", _("Send a JSON object with an 'action' field.")
+            ) from None
+        code = "too_large" if refused.status == 413 else "invalid"
+        raise ApiError(refused.status, code, refused.message) from None
     action = payload.get("action")
     if not isinstance(action, str) or action not in STAFF_ACTIONS:
         raise ApiError(

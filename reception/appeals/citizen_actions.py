@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
@@ -25,6 +24,8 @@ from reception.appeals.workflow import (
     required_text,
     save_attachments,
 )
+from reception.core.i18n import lazy_gettext as _l
+from reception.core.inputs import InputError, parse_int
 from reception.domain.deadlines import complaint_filing_deadline
 
 MAX_REPLY = 10_000
@@ -103,8 +104,8 @@ def rate_answer(
     """Rate the answer from 1 to 5; the appeal is then closed."""
     ensure_allowed(appeal, "rate", "citizen")
     try:
-        stars = int(rating)
-    except (TypeError, ValueError):
+        stars = parse_int(rating, low=1, high=5, default=0)
+    except InputError:
         stars = 0
     if not 1 <= stars <= 5:
         raise ActionRefused("invalid", _l("Choose a rating from 1 to 5."), "rating")

@@ -4,7 +4,6 @@ The form only renders fields and carries CSRF; the checks live in submission.py 
 the web form, the operator's form and the APIs refuse exactly the same things.
 """
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,6 +17,8 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+
+from reception.core.i18n import lazy_gettext as _l
 
 
 class AppealForm(FlaskForm):

@@ -7,26 +7,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 
 from reception.appeals.attachments import Upload, sniff_content_type
 from reception.appeals.models import KINDS
+from reception.core import inputs
+from reception.core.i18n import lazy_gettext as _l
 from reception.domain.identifiers import iin_problem
 
 LANGUAGES = ("kk", "ru", "en")
 APPLICANT_TYPES = ("person", "organisation")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
-# PostgreSQL rejects NUL in text, and no one types other control characters on purpose.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: object) -> str:
-    """Trim and drop control characters (keeps line breaks and tabs)."""
-    if value is None:
-        return ""
-    # Browsers count a line break as one character but send it as CR LF.
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text).strip()
+    """Trim and drop control characters and lone surrogates (keeps line breaks and tabs;
+    browsers count a line break as one character but send it as CR LF, kept as LF)."""
+    return inputs.clean_text(value)
 
 
 @dataclass

@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -40,6 +39,7 @@ from reception.appeals.services import (
 from reception.appeals.submission import Submission, check_uploads
 from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
 from reception.core.i18n import current_locale
+from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory

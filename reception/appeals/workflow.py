@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,6 +27,7 @@ from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, AppealEvent, Attachment
 from reception.appeals.services import FilingSettings
 from reception.appeals.submission import Limits, check_uploads, clean_text
+from reception.core.i18n import lazy_gettext as _l
 from reception.directory.queries import get_calendar
 from reception.domain.calendar import WorkingCalendar
 from reception.domain.deadlines import resume_after_pause, zone_info

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from reception.core.database import database_unavailable, forget_transaction, serve_as_visitor
+from reception.core.i18n import lazy_gettext as _l
 
 MESSAGES = {
     400: (_l("The request could not be understood"), _l("Please go back and try again.")),

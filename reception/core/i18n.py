@@ -5,9 +5,40 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    ngettext,
+)
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
+
+
+class LazyText(LazyString):
+    """A message translated when it is shown, and always plain text.
+
+    Flask-Babel's lazy strings declare themselves HTML (`__html__` returns the text as it
+    is), so a page printed a message with a filled-in value, and a flashed one came back
+    from the session cookie as Markup, unescaped: `?authority=<meta ...>` put markup into
+    a logged-in head's page. This one is escaped wherever it is placed into HTML.
+    """
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """Flask-Babel's lazy_gettext, as text that pages escape (see LazyText)."""
+    return LazyText(_, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText:
+    return LazyText(ngettext, singular, plural, num, **variables)
 
 
 def select_locale() -> str:

@@ -1,6 +1,6 @@
 """Stored codes and the words a reader sees for them, in the reader's language."""
 
-from flask_babel import lazy_gettext as _l
+from reception.core.i18n import lazy_gettext as _l
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 # Shown where the reader chooses the answer's language; in the reader's language.

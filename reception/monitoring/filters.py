@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception.appeals.models import CHANNELS, KINDS
+from reception.core.i18n import lazy_gettext as _l
+from reception.core.inputs import InputError, arg, parse_code, parse_date
 from reception.directory.models import Authority, Category, Region
 
 DIMENSIONS = ("authority", "category", "region", "kind", "channel", "week")
@@ -45,13 +46,10 @@ class DashboardFilters:
         errors: dict = {}
 
         def parse(name: str, default: date) -> date:
-            raw = (args.get(name) or "").strip()
-            if not raw:
-                return default
             try:
-                return date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = _l("Enter a date like 2026-11-23.")
+                return parse_date(args.get(name), default=default, field=name) or default
+            except InputError as error:
+                errors[name] = error.message
                 return default
 
         date_to = parse("date_to", today)
@@ -71,16 +69,13 @@ class DashboardFilters:
             "channel": set(CHANNELS),
         }
         for name, codes in known.items():
-            value = (args.get(name) or "").strip()
-            if value and value not in codes:
-                errors[name] = _l(
-                    "Unknown code %(code)s; this filter is not applied.", code=value[:64]
-                )
-            elif value:
-                setattr(filters, name, value)
-        group_by = (args.get("group_by") or "authority").strip()
-        if group_by in DIMENSIONS:
-            filters.group_by = group_by
-        else:
+            value = arg(args, name)
+            try:
+                setattr(filters, name, parse_code(value, codes, field=name))
+            except InputError:
+                errors[name] = _l("Unknown code %(code)s; this filter is not applied.", code=value)
+        try:
+            filters.group_by = parse_code(args.get("group_by"), DIMENSIONS, default="authority")
+        except InputError:
             errors["group_by"] = _l("Unknown grouping; grouped by state body.")
         return filters

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from reception.appeals.views import local_today
 from reception.core.i18n import current_locale
+from reception.core.inputs import arg, clean_text, parse_page
 from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
@@ -32,6 +33,7 @@ from reception.monitoring.filters import DashboardFilters
 
 bp = Blueprint("monitoring", __name__)
 DASHBOARD_ROLES = ("admin", "head")
+OVERDUE_SORTS = ("due", "authority", "number")
 
 
 def _require_dashboard_user():
@@ -128,7 +130,8 @@ def overdue():
         return refused
     today = local_today()
     scope = queries.scope_authority_ids(db.session, current_user)
-    sort = request.args.get("sort", "due")
+    sort = arg(request.args, "sort")
+    sort = sort if sort in OVERDUE_SORTS else "due"
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     appeals = queries.list_overdue(db.session, scope, today=today, sort=sort)
     rows = [(a, calendar.working_days_between(a.due_on, today)) for a in appeals]
@@ -184,9 +187,8 @@ def stats():
     fair = sorted(
         (f for f in rows if f.answered >= threshold), key=lambda f: str(names.get(f.key, ""))
     )
-    q = " ".join((request.args.get("q") or "").split())[:200]
-    page_text = request.args.get("page") or "1"
-    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 10_000 else 1
+    q = clean_text(request.args.get("q"), 200, one_line=True)
+    page = parse_page(request.args.get("page"), maximum=10_000)
     answers, total = public.list_published_answers(db.session, q=q, page=page, page_size=10)
     return render_template(
         "monitoring/stats.html",

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
 from reception.admin.views.common import bp
+from reception.core.i18n import lazy_gettext as _l
 from reception.domain.deadlines import zone_info
 from reception.extensions import db
 from reception.ops.models import SecurityEvent

@@ -27,10 +27,10 @@ import hmac
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
+from reception.core.i18n import lazy_gettext as _l
 from reception.ops.models import SecurityEvent
 
 KINDS = {

@@ -6,12 +6,22 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
 from reception.appeals.models import KINDS, STATUSES, Appeal, AppealEvent
+from reception.core.i18n import lazy_gettext as _l
+from reception.core.inputs import (
+    InputError,
+    arg,
+    clean_text,
+    parse_bool,
+    parse_code,
+    parse_id,
+    parse_int,
+    parse_page,
+)
 from reception.directory.models import Category
 from reception.domain.calendar import WorkingCalendar
 from reception.review.policies import visible_appeals
@@ -39,33 +49,48 @@ class QueueFilters:
     def from_args(cls, args) -> QueueFilters:
         filters = cls()
         errors = filters.errors
-        status = (args.get("status") or "open").strip()
-        if status in (*STATUSES, "open", "all"):
-            filters.status = status
-        else:
+        try:
+            filters.status = parse_code(
+                args.get("status"), (*STATUSES, "open", "all"), default="open"
+            )
+        except InputError:
             errors["status"] = _l("Unknown status; showing open appeals.")
-        kind = (args.get("kind") or "").strip()
-        if kind and kind not in KINDS:
+        try:
+            filters.kind = parse_code(args.get("kind"), KINDS)
+        except InputError:
             errors["kind"] = _l("Unknown kind; showing every kind.")
-        else:
-            filters.kind = kind
-        filters.category = (args.get("category") or "").strip()[:64]
-        executor = (args.get("executor") or "").strip()
-        if executor in ("", "me", "none") or executor.isdigit():
+        filters.category = arg(args, "category")
+        executor = arg(args, "executor")
+        if executor in ("", "me", "none"):
             filters.executor = executor
-        due_within = (args.get("due_within") or "").strip()
-        if due_within:
-            if due_within.isdigit() and 0 <= int(due_within) <= MAX_DUE_WITHIN:
-                filters.due_within = int(due_within)
-            else:
-                errors["due_within"] = _l(
-                    "Give a number of working days from 0 to %(n)d.", n=MAX_DUE_WITHIN
-                )
-        filters.overdue = args.get("overdue") in ("1", "on", "true", "y")
-        filters.q = " ".join((args.get("q") or "").split())[:200]
-        page = (args.get("page") or "1").strip()
-        filters.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+        elif parse_id(executor) is not None:
+            filters.executor = str(parse_id(executor))
+        try:
+            filters.due_within = parse_int(
+                args.get("due_within"),
+                high=MAX_DUE_WITHIN,
+                message=_l("Give a number of working days from 0 to %(n)d.", n=MAX_DUE_WITHIN),
+            )
+        except InputError as error:
+            errors["due_within"] = error.message
+        filters.overdue = parse_bool(args.get("overdue"))
+        filters.q = clean_text(args.get("q"), 200, one_line=True)
+        filters.page = parse_page(args.get("page"))
         return filters
+
+    def as_args(self) -> dict:
+        """The filters in force as query parameters, for links to other pages of the list:
+        only these, never whatever else was in the address bar."""
+        args = {
+            "status": self.status if self.status != "open" else "",
+            "category": self.category,
+            "kind": self.kind,
+            "executor": self.executor,
+            "due_within": "" if self.due_within is None else str(self.due_within),
+            "overdue": "1" if self.overdue else "",
+            "q": self.q,
+        }
+        return {name: value for name, value in args.items() if value}
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +27,8 @@ from reception.appeals.workflow import (
     required_text,
     save_attachments,
 )
+from reception.core.i18n import lazy_gettext as _l
+from reception.core.inputs import InputError, parse_date, parse_int
 from reception.directory.models import AnswerTemplate
 from reception.directory.queries import get_authority
 from reception.domain.deadlines import (
@@ -192,8 +193,8 @@ def request_info(
     ensure_allowed(appeal, "request_info", actor.role)
     text = required_text(text, "text", MAX_COMMENT)
     try:
-        days = int(reply_days) if reply_days not in (None, "") else settings.reply_days
-    except (TypeError, ValueError):
+        days = parse_int(reply_days, default=settings.reply_days)
+    except InputError:
         days = -1
     if not 1 <= days <= settings.reply_days_max:
         raise ActionRefused(
@@ -221,8 +222,8 @@ def _parse_date(value) -> date | None:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value or "").strip()[:10])
-    except ValueError:
+        return parse_date(str(value or "").strip()[:10])
+    except InputError:
         return None
 
 

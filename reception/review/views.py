@@ -22,6 +22,7 @@ from reception.appeals.attachments import read_uploads
 from reception.appeals.publishing import preview_answer
 from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
+from reception.core.inputs import parse_id
 from reception.core.labels import (
     EVENT_LABELS,
     REDACTION_LABELS,
@@ -85,7 +86,7 @@ def queue():
         soon=soon,
         categories=directory.list_categories(db.session),
         executors=executors,
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args=filters.as_args(),
     )
 
 
@@ -111,9 +112,9 @@ def _render_appeal(
     )
     templates = services.list_answer_templates(db.session, appeal) if "answer" in actions else []
     prefill = dict(form_data or {})
-    chosen = request.args.get("template")
+    chosen = parse_id(request.args.get("template"))
     if chosen and not prefill.get("text"):
-        match = next((t for t in templates if str(t.id) == chosen), None)
+        match = next((t for t in templates if t.id == chosen), None)
         if match:
             prefill.update(text=match.body, template=str(match.id))
             open_action = "answer"

@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,6 +26,7 @@ from reception.appeals.workflow import (
     ensure_allowed,
     optional_text,
 )
+from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import LANGUAGE_LABELS
 from reception.domain.workflow import is_allowed
 from reception.review import services

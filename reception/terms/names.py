@@ -10,8 +10,8 @@ import re
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from reception.core.i18n import lazy_gettext as _l
 from reception.domain.explain import holiday_name
 
 # The package's English names for Kazakhstan (2019 onwards), each marked for translation.

@@ -78,3 +78,52 @@ def test_addresses_with_garbage_never_fail(admin_client):
 
 def test_get_on_a_post_only_address_is_not_allowed(admin_client):
     assert admin_client.get("/admin/routing/1/delete").status_code == 405
+
+
+# --- Numbers in other scripts, huge numbers, calendar edges, unknown parameters ---------
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ODD = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+ODD_NUMBERS = st.one_of(
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.text(alphabet="0123456789²³٣١۳०１２𝟗 -", max_size=12),
+)
+
+
+@ODD
+@given(page=ODD_NUMBERS, ident=ODD_NUMBERS)
+@example(page="²", ident="٣")
+@example(page=str(10**30), ident=str(2**31))
+def test_lists_read_numbers_in_ascii_only(admin_client, page, ident):
+    for url in (
+        f"/admin/users?page={page}&_external=1&_scheme=javascript",
+        f"/admin/audit?entity=user&id={ident}&page={page}&endpoint=x",
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        # (the language links carry the whole address, encoded, as their own `next`)
+        assert "_scheme=" not in response.get_data(as_text=True)
+
+
+@ODD
+@given(
+    day=st.one_of(
+        st.dates().map(lambda d: d.isoformat()),
+        st.sampled_from(["0001-01-01", "9999-12-31", "²⁰²⁶-01-01", "２０２６-01-01"]),
+    )
+)
+@example(day="0001-01-01")
+@example(day="9999-12-31")
+def test_holiday_dates_outside_the_calendar_are_refused(admin_client, day):
+    response = admin_client.post("/admin/holidays", data={"day": day, "kind": "day_off"})
+    if not "2000-01-01" <= day <= "2100-12-31" or not day.isascii():
+        assert response.status_code == 422, day
+        assert "Enter a real date" in response.get_data(as_text=True)
+    else:
+        assert response.status_code in (302, 422)

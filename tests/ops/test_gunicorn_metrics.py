@@ -59,6 +59,8 @@ def test_two_workers_counts_are_summed_at_metrics(app, tmp_path):
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "RECEPTION_METRICS_ALLOW": "127.0.0.1",
+        # Metrics are the point here, not rate limits: two workers may count them apart.
+        "RECEPTION_ALLOW_PER_PROCESS_LIMITS": "1",
         "PYTHONUNBUFFERED": "1",
     }
     log = tmp_path / "gunicorn.log"

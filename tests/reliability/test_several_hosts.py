@@ -81,6 +81,9 @@ class Processes:
             "UPLOAD_FOLDER": str(folder / "uploads"),  # shared by the hosts, as on NFS
             "RECEPTION_BASE_URL": "http://127.0.0.1",
             "RECEPTION_PROXY_COUNT": "1",
+            # Two workers per host on per-process limits: production refuses that unless told
+            # (this test is about filings and e-mails, not limits; see test_rate_limits).
+            "RECEPTION_ALLOW_PER_PROCESS_LIMITS": "1",
             "PYTHONUNBUFFERED": "1",
         }
 

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.admin.models import AuditEntry
 from reception.appeals.submission import clean_text
+from reception.core.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 # A code is part of addresses, API answers and history: plain, lower-case, stable.

@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from reception.admin.services.common import (
     record,
     snapshot,
 )
+from reception.core.i18n import lazy_gettext as _l
 from reception.directory.models import (
     Authority,
     Category,
@@ -225,7 +225,7 @@ def update_authority(
 
 
 def _whole_number(checks: Checks, name: str, raw: str, low: int, high: int, message) -> int | None:
-    if _WHOLE_NUMBER.match(raw) and low <= int(raw) <= high:
+    if _WHOLE_NUMBER.fullmatch(raw) and low <= int(raw) <= high:
         return int(raw)
     checks.fail(name, message)
     return None

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.admin.services.common import Checks, line, record, snapshot
+from reception.core.i18n import lazy_gettext as _l
+from reception.core.inputs import InputError, parse_date
 from reception.directory.models import HolidayOverride
 from reception.terms.recalc import move_terms, planned_moves
 
@@ -32,10 +33,12 @@ def add_holiday(
         checks.fail("day", REQUIRED_DATE)
     else:
         try:
-            day = date.fromisoformat(raw_day[:10]) if len(raw_day) == 10 else None
-        except ValueError:
+            day = parse_date(
+                raw_day, first=date(FIRST_YEAR, 1, 1), last=date(LAST_YEAR, 12, 31), field="day"
+            )
+        except InputError:
             day = None
-        if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        if day is None:
             checks.fail(
                 "day",
                 _l(

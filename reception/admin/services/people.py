@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +26,7 @@ from reception.admin.services.common import (
     record,
     snapshot,
 )
+from reception.core.i18n import lazy_gettext as _l
 from reception.directory.models import Authority
 from reception.notifications import emails
 

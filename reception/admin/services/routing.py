@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.admin.services.common import AdminError, Checks, assign, line, record, snapshot
+from reception.core.i18n import lazy_gettext as _l
 from reception.directory.models import Authority, Category, Region, RoutingRule
 
 RULE_FIELDS = ("category", "region", "authority")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
@@ -20,6 +19,7 @@ from reception.admin.services.common import (
     text,
 )
 from reception.admin.services.directory import LANGUAGES, find_category
+from reception.core.i18n import lazy_gettext as _l
 from reception.directory.models import AnswerTemplate
 
 TITLE_MAX = 200

@@ -8,6 +8,7 @@ from reception.admin import queries
 from reception.admin.labels import ENTITY_LABELS
 from reception.admin.views.common import bp
 from reception.appeals.views import local_today
+from reception.core.inputs import known_args
 from reception.extensions import db
 
 # Where an audit entry's entity can be opened (deleted rules and overrides cannot).
@@ -29,7 +30,7 @@ def home():
 def audit():
     filters = queries.AuditFilters.from_args(request.args, ENTITY_LABELS)
     page = queries.list_audit(db.session, filters)
-    args = {k: v for k, v in request.args.items() if k in ("entity", "id")}
+    args = known_args(request.args, ("entity", "id"))
     return render_template(
         "admin/audit.html", page=page, filters=filters, args=args, entity_pages=ENTITY_PAGES
     )

@@ -26,6 +26,7 @@ from reception.admin.views.common import (
     save_form,
 )
 from reception.core.i18n import current_locale
+from reception.core.inputs import known_args
 from reception.core.types import utcnow
 from reception.extensions import db
 
@@ -42,7 +43,7 @@ def users():
         page=queries.list_users(db.session, filters),
         filters=filters,
         authorities=authority_choices(queries.list_all_authorities(db.session), empty=_("All")),
-        args={k: v for k, v in request.args.items() if k in ("role", "status", "authority", "q")},
+        args=known_args(request.args, ("role", "status", "authority", "q")),
     )
 
 

@@ -46,10 +46,18 @@ def demo_numbers(live_server, browser):
     return number, code, storage
 
 
+WIDER_THAN_THE_SCREEN = """(width) => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .slice(0, 8)
+    .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').trim().slice(0, 60))"""
+
+
 def check(page, name: str) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], (
-        f"{name} scrolls sideways"
-    )
+    width = page.viewport_size["width"]
+    if page.evaluate("document.documentElement.scrollWidth") > width:
+        screenshot(page, name)
+        wide = page.evaluate(WIDER_THAN_THE_SCREEN, width)
+        raise AssertionError(f"{name} scrolls sideways: {wide}")
     problems = axe_violations(page)
     assert problems == [], f"{name}: {problems}"
     screenshot(page, name)

@@ -91,6 +91,9 @@ def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
         "updated_at": appeal.updated_at.isoformat(),
         "answered_at": appeal.answered_at.isoformat() if appeal.answered_at else None,
         "extensions_count": appeal.extensions_count,
+        # The same applicant's earlier appeal on the same topic, decided within the repeat
+        # window (reception.appeals.repeats): its number, or null.
+        "repeat_of": appeal.repeat_of.number if appeal.repeat_of_id else None,
         "actions": [
             str(a)
             for a in available_actions(appeal.status, _user().role)

@@ -74,6 +74,8 @@ EVENT_LABELS = {
     "close": _l("Closed"),
     "deemed_refused": _l("No decision in time: counts as a refusal"),
     "term_moved": _l("Due date moved by a calendar change"),
+    "resolved": _l("Applicant: the problem was resolved"),
+    "not_resolved": _l("Applicant: the problem was not resolved"),
 }
 
 RETURN_GROUND_LABELS = {

@@ -27,7 +27,7 @@ from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
 from reception.extensions import db
-from reception.monitoring import public, queries
+from reception.monitoring import figures, public, queries
 from reception.monitoring.filters import DashboardFilters
 
 bp = Blueprint("monitoring", __name__)
@@ -118,6 +118,15 @@ def dashboard():
             a for a in directory.list_authorities(db.session) if scope is None or a.id in scope
         ],
         scope_is_all=scope is None,
+        honest=figures.dashboard_figures(
+            db.session,
+            filters,
+            scope,
+            today=today,
+            calendar=directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"]),
+            dimension=filters.group_by,
+        ),
+        authority_by_code={a.code: a for a in directory.list_authorities(db.session)},
     )
 
 
@@ -181,8 +190,15 @@ def stats():
         dimension="authority",
     )
     names = _labels("authority")
+    # The public comparison (reception.monitoring.figures): a body is compared once at least
+    # `threshold` appeals stand behind its on-time share (answered, or open and overdue).
+    honest = figures.dashboard_figures(
+        db.session, filters, None, today=today, calendar=calendar, dimension="authority"
+    )
+    classic = {f.key: f for f in rows}
     fair = sorted(
-        (f for f in rows if f.answered >= threshold), key=lambda f: str(names.get(f.key, ""))
+        (f for f in honest.groups if f.on_time_base >= threshold),
+        key=lambda f: str(names.get(f.key, "")),
     )
     q = " ".join((request.args.get("q") or "").split())[:200]
     page_text = request.args.get("page") or "1"
@@ -191,6 +207,9 @@ def stats():
     return render_template(
         "monitoring/stats.html",
         rows=fair,
+        classic=classic,
+        forwarders={f.key: f for f in honest.forwarders},
+        codes={a.id: a.code for a in db.session.scalars(db.select(Authority))},
         names=names,
         threshold=threshold,
         answers=answers,

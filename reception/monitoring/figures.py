@@ -30,6 +30,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from reception.appeals.models import Appeal, AppealEvent
+from reception.directory.models import Authority
 from reception.domain.calendar import WorkingCalendar
 from reception.monitoring.filters import DashboardFilters
 from reception.monitoring.queries import RUNNING, _conditions, group_expression
@@ -277,6 +278,17 @@ def dashboard_figures(
         entry = forwarders.setdefault(code, LoopFigures(key=code))
         entry.forwards_made += 1
         entry.forward_days_lost += days
+    if dimension == "authority":
+        # Per body, the forwards it made are its own cost (the appeal is counted elsewhere).
+        ids = dict(session.execute(select(Authority.code, Authority.id)).all())
+        by_id = {g.key: g for g in groups}
+        for code, cost in forwarders.items():
+            entry = by_id.get(ids.get(code))
+            if entry is None:
+                entry = by_id[ids.get(code)] = LoopFigures(key=ids.get(code))
+                groups.append(entry)
+            entry.forwards_made += cost.forwards_made
+            entry.forward_days_lost += cost.forward_days_lost
     total = combine(groups)
     total.forwards_made = sum(f.forwards_made for f in forwarders.values())
     total.forward_days_lost = sum(f.forward_days_lost for f in forwarders.values())

@@ -2,7 +2,6 @@
 
 import pytest
 
-from reception.appeals.survey import LinkInvalid  # noqa: F401 (import check)
 from reception.directory.queries import get_authority, get_calendar
 from reception.extensions import db
 from reception.monitoring import figures

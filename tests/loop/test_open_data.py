@@ -10,7 +10,7 @@ from reception.directory.queries import get_authority, get_calendar
 from reception.extensions import db
 from reception.monitoring import figures, open_data
 from reception.monitoring.filters import DashboardFilters
-from tests.loop.conftest import DEC, NOV, TODAY
+from tests.loop.conftest import TODAY
 
 
 @pytest.fixture

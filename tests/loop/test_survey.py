@@ -175,9 +175,9 @@ def test_resolution_share_counts_the_latest_answer_of_each_applicant(client, ans
     yes, no = links(survey_mails()[0])
     client.post(f"/survey/{no}", data={"choice": "no"})
     client.post(f"/survey/{yes}", data={"choice": "yes"})  # changed their mind
+    from reception.directory.queries import get_calendar
     from reception.monitoring.figures import dashboard_figures
     from reception.monitoring.filters import DashboardFilters
-    from reception.directory.queries import get_calendar
 
     result = dashboard_figures(
         db.session,

@@ -90,6 +90,7 @@ def test_the_public_page_of_a_body(client, history, today):
         text = page.get_data(as_text=True)
         assert "Repaired [published]" in text and appeal.text not in text
         assert "2026-11" in text and "<meter" in text
+        assert "95%%" not in text
     assert client.get("/stats/bodies/no-such-body").status_code == 404
     district = client.get("/stats/bodies/astana-almaty-district-akimat").get_data(as_text=True)
     assert "/stats/bodies/astana-akimat" in district  # its superior body
@@ -108,3 +109,12 @@ def test_the_stats_page_compares_bodies_with_intervals(client, history, app, mon
     assert "50%" in text and "(15–85%)" in text
     assert "/stats/bodies/astana-akimat" in text
     assert "/stats/bodies/almaty-akimat" not in text
+
+
+def test_every_published_field_is_documented():
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "open-data.md").read_text()
+    documented = re.findall(r"^\| `(\w+)` \|", doc, re.M)
+    assert tuple(documented) == open_data.FIELDS

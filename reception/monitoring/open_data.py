@@ -182,6 +182,18 @@ def body(code: str):
         entry.key = label
         months.append(entry)
     total = figures.combine(months, key="total")
+    chart = {
+        "trend": {
+            "labels": [m.key for m in months],
+            "filed": [m.filed for m in months],
+            "answered": [m.answered for m in months],
+        },
+        "on_time": [
+            {"label": m.key, "share": round(m.on_time_share * 100, 1)}
+            for m in months
+            if m.on_time_share is not None
+        ],
+    }
     top_filed = max((m.filed for m in months), default=0) or 1
     response = Response(
         render_template(
@@ -190,6 +202,8 @@ def body(code: str):
             months=months,
             total=total,
             top_filed=top_filed,
+            # "<" escaped so that no text can close the data block early.
+            chart_json=json.dumps(chart, ensure_ascii=False).replace("<", "\\u003c"),
             histogram=figures.bucket_rows(total),
             answers=published_answers_of(db.session, authority.id),
             subordinates=db.session.scalars(

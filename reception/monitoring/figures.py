@@ -284,6 +284,8 @@ def dashboard_figures(
         by_id = {g.key: g for g in groups}
         for code, cost in forwarders.items():
             entry = by_id.get(ids.get(code))
+            if entry is None and scope is not None and ids.get(code) not in scope:
+                continue  # a body outside the head's scope forwarded into it: listed apart
             if entry is None:
                 entry = by_id[ids.get(code)] = LoopFigures(key=ids.get(code))
                 groups.append(entry)

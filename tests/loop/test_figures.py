@@ -95,6 +95,8 @@ def test_dashboard_and_its_export_show_the_honest_figures(client, history, monke
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Honest figures" in text and "60%" in text  # 3 / (4 + 1)
+    assert "75%" not in text  # the old share, 3 answered on time / 4 answered, is gone
+    assert '"share": 50.0' in text  # Astana in the chart: 2 / (3 + 1)
     export = client.get(f"/monitoring/figures.csv{args}")
     assert export.status_code == 200 and "no-store" in export.headers["Cache-Control"]
     rows = {r["group"]: r for r in csv.DictReader(io.StringIO(export.get_data(as_text=True)))}

@@ -13,6 +13,7 @@ import json
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -182,14 +183,15 @@ def body(code: str):
         entry.key = label
         months.append(entry)
     total = figures.combine(months, key="total")
+    month_names = {m.key: format_date(date.fromisoformat(f"{m.key}-01"), "LLL y") for m in months}
     chart = {
         "trend": {
-            "labels": [m.key for m in months],
+            "labels": [month_names[m.key] for m in months],
             "filed": [m.filed for m in months],
             "answered": [m.answered for m in months],
         },
         "on_time": [
-            {"label": m.key, "share": round(m.on_time_share * 100, 1)}
+            {"label": month_names[m.key], "share": round(m.on_time_share * 100, 1)}
             for m in months
             if m.on_time_share is not None
         ],

@@ -89,11 +89,13 @@ def test_the_public_page_of_a_body(client, history, today):
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert "Repaired [published]" in text and appeal.text not in text
-        assert "2026-11" in text and "<meter" in text
+        assert '<time datetime="2026-11">' in text and "<meter" in text
         assert "95%%" not in text
     assert client.get("/stats/bodies/no-such-body").status_code == 404
     district = client.get("/stats/bodies/astana-almaty-district-akimat").get_data(as_text=True)
     assert "/stats/bodies/astana-akimat" in district  # its superior body
+    client.get("/lang/ru")
+    assert "ноябрь 2026" in client.get("/stats/bodies/astana-akimat").get_data(as_text=True)
 
 
 def test_the_stats_page_compares_bodies_with_intervals(client, history, app, monkeypatch):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from reception.appeals.citizen_actions import complaint_deadline
@@ -138,6 +138,14 @@ def ask_whether_resolved(
         .group_by(AppealEvent.appeal_id)
         .subquery()
     )
+    # The outbox key of each candidate, built in SQL: answers asked about already are left out
+    # by the database (the key is unique and indexed), not looked up one by one.
+    key = (
+        literal("survey:")
+        + cast(Appeal.id, String)
+        + literal(":")
+        + cast(latest.c.event_id, String)
+    )
     rows = session.execute(
         select(Appeal, AppealEvent)
         .join(latest, latest.c.appeal_id == Appeal.id)
@@ -147,6 +155,7 @@ def ask_whether_resolved(
             Appeal.answered_at.is_not(None),
             Appeal.answered_at <= now - timedelta(days=survey.days),
             Appeal.answered_at >= now - timedelta(days=survey.link_days),
+            ~exists(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)),
         )
         .order_by(Appeal.id)
     ).all()
@@ -156,8 +165,6 @@ def ask_whether_resolved(
         if calendar.working_days_between(answered_on, today) < survey.days:
             continue
         key = survey_key(appeal.id, event.id)
-        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
-            continue
         complain_by = complaint_deadline(appeal, settings)
         emails.resolution_survey(
             session,

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from reception.api import idempotency
 from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
 from reception.appeals import queries as appeal_queries
+from reception.appeals.models import Appeal
 from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import ActionRefused, WorkflowSettings
 from reception.core.types import utcnow
@@ -71,7 +73,7 @@ def _user():
 limiter.limit("300 per minute", key_func=rate_limit_key)(bp)
 
 
-def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
+def _appeal_json(appeal, *, today, detail: bool = False, repeat_numbers=None) -> dict:
     locale = "en"
     data = {
         "number": appeal.number,
@@ -93,7 +95,11 @@ def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
         "extensions_count": appeal.extensions_count,
         # The same applicant's earlier appeal on the same topic, decided within the repeat
         # window (reception.appeals.repeats): its number, or null.
-        "repeat_of": appeal.repeat_of.number if appeal.repeat_of_id else None,
+        "repeat_of": (
+            (repeat_numbers or {}).get(appeal.repeat_of_id) or appeal.repeat_of.number
+            if appeal.repeat_of_id
+            else None
+        ),
         "actions": [
             str(a)
             for a in available_actions(appeal.status, _user().role)
@@ -159,9 +165,18 @@ def list_appeals():
         calendar=calendar,
         page_size=current_app.config["REVIEW_PAGE_SIZE"],
     )
+    # The numbers of the earlier appeals that `repeat_of` names, in one query.
+    earlier = {a.repeat_of_id for a in page.items if a.repeat_of_id}
+    numbers = (
+        dict(
+            db.session.execute(select(Appeal.id, Appeal.number).where(Appeal.id.in_(earlier))).all()
+        )
+        if earlier
+        else {}
+    )
     return jsonify(
         {
-            "items": [_appeal_json(a, today=today) for a in page.items],
+            "items": [_appeal_json(a, today=today, repeat_numbers=numbers) for a in page.items],
             "page": page.page,
             "pages": page.pages,
             "total": page.total,

@@ -85,3 +85,33 @@ def test_the_staff_page_and_queue_show_the_repeat(client, earlier):
     assert "Repeat appeal" in page and earlier.number in page
     queue = client.get("/review/").get_data(as_text=True)
     assert "Repeat appeal" in queue
+
+
+def test_the_api_list_names_earlier_appeals_in_one_query(client):
+    from sqlalchemy import event
+
+    official = make_staff(role="official")
+    staff = make_staff(role="official", email="api-list@example.kz")
+    _, secret = create_api_key(db.session, name="DMS", user=staff, now=datetime.now(UTC))
+    numbers = set()
+    for n in range(3):
+        first, _ = make_appeal(at(NOV(17)), iin="", email=f"person{n}@example.kz")
+        answer(first, official, NOV(20))
+        db.session.commit()
+        numbers.add(first.number)
+        make_appeal(at(DEC(1)), iin="", email=f"person{n}@example.kz")
+    db.session.expunge_all()
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get("/api/v1/appeals", headers={"Authorization": f"Bearer {secret}"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    items = response.get_json()["items"]
+    assert {i["repeat_of"] for i in items} == numbers
+    # The count, the page and the numbers of the earlier appeals: no query per appeal.
+    assert sum("FROM appeals" in s for s in statements) == 3

@@ -170,6 +170,13 @@ class Config:
     # Public statistics show a body only when it has answered at least this many appeals
     # in the last year: fewer would be unfair to it.
     STATS_MIN_ANSWERED = 10
+    # Closing the loop: working days after an answer when the applicant is asked whether the
+    # problem was resolved, and how long the signed links in that e-mail stay valid; a new
+    # appeal of the same applicant on the same topic within this many months of a decision
+    # on an earlier one is a repeat.
+    RECEPTION_SURVEY_DAYS = _env_int("RECEPTION_SURVEY_DAYS", 10)
+    RECEPTION_SURVEY_LINK_DAYS = _env_int("RECEPTION_SURVEY_LINK_DAYS", 60)
+    RECEPTION_REPEAT_MONTHS = _env_int("RECEPTION_REPEAT_MONTHS", 12)
 
     MAX_TEXT_LENGTH = 10_000
     MAX_SUBJECT_LENGTH = 300

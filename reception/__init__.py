@@ -135,8 +135,10 @@ def _register_blueprints(app: Flask) -> None:
     from reception.api.open311 import bp as open311_bp
     from reception.api.openapi import bp as openapi_bp
     from reception.api.v1 import bp as api_bp
+    from reception.appeals.survey_views import bp as survey_bp
     from reception.appeals.views import bp as appeals_bp
     from reception.core.views import bp as core_bp
+    from reception.monitoring.open_data import bp as open_data_bp
     from reception.monitoring.views import bp as monitoring_bp
     from reception.ops.views import bp as ops_bp
     from reception.review.views import bp as review_bp
@@ -150,6 +152,8 @@ def _register_blueprints(app: Flask) -> None:
         review_bp,
         admin_bp,
         monitoring_bp,
+        open_data_bp,
+        survey_bp,
         open311_bp,
         api_bp,
         openapi_bp,

@@ -59,7 +59,8 @@ def deadlines_remind_command():
     click.echo(
         f"deadlines: {report.reminders} reminders, {report.alerts} overdue alerts, "
         f"{report.closed} answered appeals closed, {report.return_reminders} return "
-        f"reminders, {report.deemed_refused} complaints deemed refused, {purged} expired "
+        f"reminders, {report.deemed_refused} complaints deemed refused, {report.surveys} "
+        f"applicants asked whether resolved, {purged} expired "
         "idempotency keys removed"
     )
 

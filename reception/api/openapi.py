@@ -333,6 +333,7 @@ def _schemas() -> dict:
         "updated_at": STRING,
         "answered_at": NULLABLE_STRING,
         "extensions_count": {"type": "integer"},
+        "repeat_of": NULLABLE_STRING,
         "actions": _array(STRING),
     }
     detail_fields = {

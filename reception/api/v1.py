@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from reception.api import idempotency
 from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
 from reception.appeals import queries as appeal_queries
+from reception.appeals.models import Appeal
 from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import ActionRefused, WorkflowSettings
 from reception.core.inputs import InputError, request_json_object
@@ -74,7 +76,7 @@ def _user():
 limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_key)(bp)
 
 
-def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
+def _appeal_json(appeal, *, today, detail: bool = False, repeat_numbers=None) -> dict:
     locale = "en"
     data = {
         "number": appeal.number,
@@ -94,6 +96,13 @@ def _appeal_json(appeal, *, today, detail: bool = False) -> dict:
         "updated_at": appeal.updated_at.isoformat(),
         "answered_at": appeal.answered_at.isoformat() if appeal.answered_at else None,
         "extensions_count": appeal.extensions_count,
+        # The same applicant's earlier appeal on the same topic, decided within the repeat
+        # window (reception.appeals.repeats): its number, or null.
+        "repeat_of": (
+            (repeat_numbers or {}).get(appeal.repeat_of_id) or appeal.repeat_of.number
+            if appeal.repeat_of_id
+            else None
+        ),
         "actions": group_actions(
             appeal,
             [
@@ -165,9 +174,18 @@ def list_appeals():
         calendar=calendar,
         page_size=current_app.config["REVIEW_PAGE_SIZE"],
     )
+    # The numbers of the earlier appeals that `repeat_of` names, in one query.
+    earlier = {a.repeat_of_id for a in page.items if a.repeat_of_id}
+    numbers = (
+        dict(
+            db.session.execute(select(Appeal.id, Appeal.number).where(Appeal.id.in_(earlier))).all()
+        )
+        if earlier
+        else {}
+    )
     return jsonify(
         {
-            "items": [_appeal_json(a, today=today) for a in page.items],
+            "items": [_appeal_json(a, today=today, repeat_numbers=numbers) for a in page.items],
             "page": page.page,
             "pages": page.pages,
             "total": page.total,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal
+from reception.appeals.survey import SurveySettings, ask_whether_resolved
 from reception.appeals.workflow import WorkflowSettings, apply_transition
 from reception.notifications import emails
 from reception.notifications.models import OutboxMessage
@@ -26,6 +28,7 @@ class DeadlineReport:
     closed: int = 0
     return_reminders: int = 0
     deemed_refused: int = 0
+    surveys: int = 0
 
 
 def _already_queued(session: Session, key: str) -> bool:
@@ -97,6 +100,14 @@ def remind_deadlines(
     # The statutory clock (docs/domain.md, sections 3 and 7).
     report.return_reminders = remind_returns(session, now=now, settings=settings)
     report.deemed_refused = record_deemed_refusals(session, now=now, settings=settings)
+    # Closing the loop: "Was your problem resolved?", once per answer.
+    report.surveys = ask_whether_resolved(
+        session,
+        now=now,
+        settings=settings,
+        survey=SurveySettings.from_config(current_app.config),
+        secret_key=current_app.config["SECRET_KEY"],
+    )
     return report
 
 

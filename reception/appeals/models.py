@@ -111,6 +111,9 @@ class Appeal(db.Model):
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
+    # The same applicant's earlier appeal on the same topic decided within the repeat window
+    # (RECEPTION_REPEAT_MONTHS): set once, at filing (reception.appeals.repeats).
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
     # The API key an external system filed it with (Open311 shows such a system its own).
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), index=True)
     # A random key the web form carries: the same form sent twice (a double click, or a retry
@@ -171,6 +174,9 @@ class Appeal(db.Model):
     urgent: Mapped[bool | None] = mapped_column(Boolean)
 
     rating: Mapped[int | None] = mapped_column(Integer)
+    # The applicant's last answer to "Was your problem resolved?" (reception.appeals.survey):
+    # None until they answer; each answer is also an event.
+    resolved: Mapped[bool | None] = mapped_column(Boolean)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     # Raised by every change through the ORM, which updates only the version it read: of two
     # simultaneous changes the second finds no row and is refused (see workflow.lock_appeal).
@@ -187,6 +193,7 @@ class Appeal(db.Model):
     citizen: Mapped[User | None] = relationship(foreign_keys=[citizen_id])
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
     parent: Mapped[Appeal | None] = relationship(foreign_keys=[parent_id], remote_side=[id])
+    repeat_of: Mapped[Appeal | None] = relationship(foreign_keys=[repeat_of_id], remote_side=[id])
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="appeal", order_by="Attachment.id"
     )

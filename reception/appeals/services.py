@@ -18,6 +18,7 @@ from reception.appeals.attachments import AttachmentStore, display_name, sniff_c
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, Attachment, RegistrationCounter
 from reception.appeals.publishing import published_subject
+from reception.appeals.repeats import find_repeat_of
 from reception.appeals.submission import Limits, Submission, check_submission
 from reception.core.law import term_rules
 from reception.directory import queries as directory
@@ -44,6 +45,7 @@ class FilingSettings:
     rules: TermRules
     limits: Limits
     base_url: str
+    repeat_months: int = 12
 
     @classmethod
     def from_config(cls, config: Mapping) -> FilingSettings:
@@ -58,6 +60,7 @@ class FilingSettings:
                 max_attachment_bytes=config["MAX_ATTACHMENT_BYTES"],
             ),
             base_url=config["RECEPTION_BASE_URL"],
+            repeat_months=config.get("RECEPTION_REPEAT_MONTHS", 12),
         )
 
 
@@ -228,6 +231,7 @@ def file_appeal(
         updated_at=now,
     )
     appeal.published_subject = published_subject(appeal)
+    appeal.repeat_of = find_repeat_of(session, appeal, now=now, months=settings.repeat_months)
     session.add(appeal)
     event = record_event(
         session,

@@ -77,6 +77,8 @@ EVENT_LABELS = {
     "group_link": _l("Added to a group of similar appeals"),
     "group_leave": _l("Taken out of the group of similar appeals"),
     "group_answer": _l("Group answered"),
+    "resolved": _l("Applicant: the problem was resolved"),
+    "not_resolved": _l("Applicant: the problem was not resolved"),
 }
 
 RETURN_GROUND_LABELS = {

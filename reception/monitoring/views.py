@@ -28,7 +28,7 @@ from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
 from reception.extensions import db
-from reception.monitoring import public, queries
+from reception.monitoring import figures, public, queries
 from reception.monitoring.filters import DashboardFilters
 
 bp = Blueprint("monitoring", __name__)
@@ -93,6 +93,22 @@ def dashboard():
         )
     )
     authority_names = _labels("authority")
+    # The honest figures (reception.monitoring.figures): the on-time share shown everywhere on
+    # the dashboard counts open, overdue appeals against the body.
+    calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
+    honest = figures.dashboard_figures(
+        db.session, filters, scope, today=today, calendar=calendar, dimension=filters.group_by
+    )
+    honest_by_authority = {
+        f.key: f
+        for f in (
+            honest.groups
+            if filters.group_by == "authority"
+            else figures.dashboard_figures(
+                db.session, filters, scope, today=today, calendar=calendar
+            ).groups
+        )
+    }
     chart_data = {
         "trend": {
             "labels": [w.isoformat() for w, _, _ in trend],
@@ -100,9 +116,12 @@ def dashboard():
             "answered": [a for _, _, a in trend],
         },
         "on_time": [
-            {"label": authority_names.get(f.key, ""), "share": round(f.on_time_share * 100, 1)}
+            {
+                "label": authority_names.get(f.key, ""),
+                "share": round(honest_by_authority[f.key].on_time_share * 100, 1),
+            }
             for f in sorted(by_authority, key=lambda f: -f.answered)[:15]
-            if f.on_time_share is not None
+            if f.key in honest_by_authority and honest_by_authority[f.key].on_time_share is not None
         ],
     }
     return render_template(
@@ -120,6 +139,9 @@ def dashboard():
             a for a in directory.list_authorities(db.session) if scope is None or a.id in scope
         ],
         scope_is_all=scope is None,
+        honest=honest,
+        honest_by_key={f.key: f for f in honest.groups},
+        authority_by_code={a.code: a for a in directory.list_authorities(db.session)},
     )
 
 
@@ -184,8 +206,15 @@ def stats():
         dimension="authority",
     )
     names = _labels("authority")
+    # The public comparison (reception.monitoring.figures): a body is compared once at least
+    # `threshold` appeals stand behind its on-time share (answered, or open and overdue).
+    honest = figures.dashboard_figures(
+        db.session, filters, None, today=today, calendar=calendar, dimension="authority"
+    )
+    classic = {f.key: f for f in rows}
     fair = sorted(
-        (f for f in rows if f.answered >= threshold), key=lambda f: str(names.get(f.key, ""))
+        (f for f in honest.groups if f.on_time_base >= threshold),
+        key=lambda f: str(names.get(f.key, "")),
     )
     q = clean_text(request.args.get("q"), 200, one_line=True)
     page = parse_page(request.args.get("page"), maximum=10_000)
@@ -193,6 +222,9 @@ def stats():
     return render_template(
         "monitoring/stats.html",
         rows=fair,
+        classic=classic,
+        forwarders={f.key: f for f in honest.forwarders},
+        codes={a.id: a.code for a in db.session.scalars(db.select(Authority))},
         names=names,
         threshold=threshold,
         answers=answers,

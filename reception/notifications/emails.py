@@ -61,6 +61,38 @@ def appeal_updated(
     )
 
 
+def resolution_survey(
+    session: Session,
+    appeal: Appeal,
+    *,
+    key: str,
+    yes_url: str,
+    no_url: str,
+    valid_until,
+    complain_by,
+    complaint_to,
+    now: datetime,
+):
+    """Ask the applicant, some days after the answer, whether the problem was resolved."""
+    return queue_email(
+        session,
+        "resolution_survey",
+        recipient=appeal.email,
+        locale=appeal.language,
+        appeal=appeal,
+        now=now,
+        dedupe_key=key,
+        context={
+            "appeal": appeal,
+            "yes_url": yes_url,
+            "no_url": no_url,
+            "valid_until": valid_until,
+            "complain_by": complain_by,
+            "complaint_to": complaint_to,
+        },
+    )
+
+
 def _staff_locale(user: User) -> str:
     return user.locale or "kk"
 

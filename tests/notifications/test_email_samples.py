@@ -182,6 +182,18 @@ def _render(name: str, locale: str, monkeypatch) -> Outbox:
         emails.overdue_alert(
             outbox, _appeal(locale), _person(locale, "head"), key="k", base_url=BASE_URL, now=NOW
         )
+    elif name == "resolution_survey":
+        emails.resolution_survey(
+            outbox,
+            _appeal(locale, "answered"),
+            key="k",
+            yes_url=f"{BASE_URL}/survey/TOKEN-YES",
+            no_url=f"{BASE_URL}/survey/TOKEN-NO",
+            valid_until=date(2027, 1, 29),
+            complain_by=date(2027, 2, 24),
+            complaint_to=CITY,
+            now=NOW,
+        )
     elif name == "password_reset":
         emails.password_reset(outbox, _person(locale), url=link, valid_hours=2, now=NOW)
     elif name == "registration_attempt":
@@ -246,6 +258,7 @@ SAMPLE_NAMES = (
     "registration_attempt",
     "return_reminder",
     "second_factor_locked",
+    "resolution_survey",
     *(f"two_factor_changed.{change}" for change in ("on", "off", "reset", "codes")),
 )
 

@@ -90,6 +90,13 @@ ACCESS = {
     "monitoring.dashboard": DASHBOARD,
     "monitoring.overdue": DASHBOARD,
     "monitoring.export": DASHBOARD,
+    "open_data.figures_export": DASHBOARD,
+    # Open data and the public page of each body: the same for everyone, nothing personal.
+    "open_data.data_csv": PUBLIC,
+    "open_data.data_json": PUBLIC,
+    "open_data.body": PUBLIC,
+    # "Was your problem resolved?": a forged or damaged link is "not found" for everyone.
+    "survey.answer": dict.fromkeys(ROLES, HIDDEN),
     "api.list_appeals": API,
     "api.get_appeal": API,
     "api.post_action": API,
@@ -213,6 +220,8 @@ def url_for_rule(app, rule, values, method):
     from flask import url_for
 
     arguments = {name: values[name] for name in rule.arguments}
+    if rule.endpoint == "open_data.body":
+        arguments["code"] = "astana-akimat"
     if "action" in rule.arguments:
         arguments["action"] = "withdraw" if rule.endpoint == "appeals.act" else "note"
     with app.test_request_context():

@@ -162,6 +162,7 @@ def list_appeals():
             "page": page.page,
             "pages": page.pages,
             "total": page.total,
+            "more": page.more,
         }
     )
 

@@ -93,6 +93,11 @@ class Config:
     # Rate limits (Flask-Limiter). Several hosts must share a store: redis://...
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Public pages (/stats, the home page) rendered at most once per this many seconds for
+    # each language and address, kept in RECEPTION_CACHE_URL (redis://...; by default the
+    # rate limiter's Redis if it has one, else each process's memory). 0 turns it off.
+    RECEPTION_CACHE_URL = os.environ.get("RECEPTION_CACHE_URL", "")
+    RECEPTION_CACHE_SECONDS = _env_int("RECEPTION_CACHE_SECONDS", 300)
     RATELIMIT_LOGIN = "10 per minute; 50 per hour"
     RATELIMIT_REGISTER = "5 per minute; 30 per hour"
     RATELIMIT_TRACK = "20 per minute; 200 per hour"
@@ -215,6 +220,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # Tests change the data between two requests; the page cache's own tests turn it on.
+    RECEPTION_CACHE_SECONDS = 0
     MAIL_TRANSPORT = "memory"
     DEMO_DATA_ALLOWED = True
     RECEPTION_BASE_URL = "https://reception.test"

@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 
 APPEAL_COLUMNS = (
     "id, number, year, sequence, kind, status, channel, language, category_id, region_id, "
-    "authority_id, subject, published_subject, text, applicant_type, full_name, email, phone, "
-    "address, "
+    "authority_id, subject, published_subject, published_answer, text, applicant_type, "
+    "full_name, email, phone, address, "
     "publish_consent, access_code_hash, received_at, registered_on, due_on, received_on, "
     "paused_days, first_action_at, first_action_days, answered_at, answer_days, "
     "answered_on_time, closed_at, updated_at, extensions_count, forwards_count, rating"
@@ -45,6 +45,7 @@ GENERATED_TABLES = (
     "registration_counters",
 )
 BATCH = 20_000
+PUBLISHED_ANSWER = "The appeal was considered and answered within the term."
 
 
 def progress(done: int, total: int, started: float, label: str) -> None:
@@ -198,6 +199,7 @@ def appeal_batches(
                 authority,
                 f"Appeal {i}",
                 f"Appeal {i}",  # nothing personal in it: published as it is
+                PUBLISHED_ANSWER if answered_at is not None else None,
                 "Bench appeal text. " * 5,
                 "person",
                 f"Applicant {i}",

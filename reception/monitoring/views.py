@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user
 
 from reception.appeals.views import local_today
+from reception.core.caching import public_page
 from reception.core.i18n import current_locale
 from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
 from reception.directory import queries as directory
@@ -166,6 +167,7 @@ def export():
 
 
 @bp.route("/stats")
+@public_page
 def stats():
     """Per body: on-time share, median working days to answer, satisfaction; and answers."""
     today = local_today()

@@ -181,6 +181,7 @@ def _plan_queries(app, sample: str):
     with app.app_context():
         from reception.extensions import db
 
+        busiest = db.session.scalar(select(Appeal.authority_id).where(Appeal.number == sample))
         parsed = search.parse
         queries = {
             "queue search, a word": search.apply(
@@ -205,6 +206,22 @@ def _plan_queries(app, sample: str):
                 parsed("considered"),
                 scope=search.PUBLISHED,
             ),
+            "queue, all statuses, one body, soonest due": select(Appeal)
+            .where(Appeal.authority_id == busiest)
+            .order_by(Appeal.due_on, Appeal.id)
+            .limit(25)
+            .offset(9975),
+            "queue, all statuses, every body, soonest due": select(Appeal)
+            .order_by(Appeal.due_on, Appeal.id)
+            .limit(25)
+            .offset(9975),
+            "queue, a word, one body": search.apply(
+                select(Appeal).where(Appeal.authority_id == busiest),
+                db.session,
+                parsed("bench"),
+            )
+            .order_by(Appeal.due_on, Appeal.id)
+            .limit(25),
             "Open311 list, a week": select(Appeal.id)
             .where(Appeal.received_at >= datetime.now(UTC) - timedelta(days=7))
             .order_by(Appeal.received_at.desc(), Appeal.id.desc())

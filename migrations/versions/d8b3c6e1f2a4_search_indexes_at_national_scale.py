@@ -81,7 +81,17 @@ SQLITE_DOWN = [
 ]
 
 
+# B-tree indexes of the models: the queue's order and Open311's window.
+INDEXES = (
+    ("ix_appeals_authority_due_id", ["authority_id", "due_on", "id"]),
+    ("ix_appeals_due_id", ["due_on", "id"]),
+    ("ix_appeals_received_at", ["received_at"]),
+)
+
+
 def upgrade():
+    for name, columns in INDEXES:
+        op.create_index(name, "appeals", columns, unique=False)
     dialect = op.get_bind().dialect.name
     for statement in POSTGRES_UP if dialect == "postgresql" else SQLITE_UP:
         op.execute(statement)
@@ -91,3 +101,5 @@ def downgrade():
     dialect = op.get_bind().dialect.name
     for statement in POSTGRES_DOWN if dialect == "postgresql" else SQLITE_DOWN:
         op.execute(statement)
+    for name, _ in reversed(INDEXES):
+        op.drop_index(name, table_name="appeals")

@@ -167,4 +167,13 @@ def test_postgres_uses_the_indexes(postgres_only, appeals):
         )
         plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
         assert "Seq Scan on appeals" not in plan, (q, plan)
+    # The queue's order for a body and for all, and Open311's window, come from an index.
+    for sql in (
+        "SELECT id FROM appeals WHERE authority_id = 1 ORDER BY due_on, id LIMIT 25 OFFSET 100",
+        "SELECT id FROM appeals ORDER BY due_on, id LIMIT 25 OFFSET 100",
+        "SELECT id FROM appeals WHERE received_at >= now() - interval '7 days' "
+        "ORDER BY received_at DESC, id DESC LIMIT 50",
+    ):
+        plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+        assert "Seq Scan on appeals" not in plan, plan
     db.session.rollback()

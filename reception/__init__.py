@@ -74,6 +74,9 @@ def _init_extensions(app: Flask) -> None:
     from reception.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
+    from reception.monitoring.rollups import install_rollups
+
+    install_rollups()  # the daily rollups follow every flush of appeals
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
     mail.init_app(app)

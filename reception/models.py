@@ -12,6 +12,7 @@ from reception.directory.models import (
     Region,
     RoutingRule,
 )
+from reception.monitoring.rollups import AppealRollup, AppealRollupValue
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
 from reception.ops.models import Heartbeat, SecurityEvent
 
@@ -20,6 +21,8 @@ __all__ = [
     "ApiKey",
     "Appeal",
     "AppealEvent",
+    "AppealRollup",
+    "AppealRollupValue",
     "Attachment",
     "AuditEntry",
     "Authority",

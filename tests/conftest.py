@@ -22,6 +22,8 @@ from reception.extensions import db
 
 # Tables written by tests, children first; reference data stays for the whole run.
 TEST_DATA_TABLES = (
+    "appeal_rollup_values",
+    "appeal_rollups",
     "security_events",
     "heartbeats",
     "audit_log",

@@ -1,4 +1,4 @@
-"""search through an index: full-text and trigram indexes (PostgreSQL), FTS5 (SQLite)
+"""national scale: search indexes (tsvector/GIN, pg_trgm; FTS5), queue indexes, daily rollups
 
 Revision ID: d8b3c6e1f2a4
 Revises: c3f18a9d2b47
@@ -8,9 +8,13 @@ The objects made here are kept outside the ORM models (reception.core.search lis
 for the schema comparison): a generated tsvector column and GIN indexes on PostgreSQL, two
 FTS5 tables kept by triggers on SQLite. Staff search and the public search of published
 answers each have their own index, so the public one cannot reach the unmasked text.
+
+The daily rollups (appeal_rollups, appeal_rollup_values) are filled here from the appeals,
+by the same GROUP BY as `flask rollups rebuild`.
 """
 
 from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -89,7 +93,62 @@ INDEXES = (
 )
 
 
+def _cell():
+    return [
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("authority_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+    ]
+
+
+CELL_NAMES = ["day", "authority_id", "category_id", "region_id", "kind", "channel"]
+COUNTERS = [
+    "filed",
+    "open",
+    "answered",
+    "on_time",
+    "forwarded",
+    "extensions",
+    "rated",
+    "rating_sum",
+    "late_returns",
+    "deemed_refused",
+]
+
+
+def _rollup_tables():
+    op.create_table(
+        "appeal_rollups",
+        *_cell(),
+        *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTERS],
+        sa.PrimaryKeyConstraint(*CELL_NAMES, name="pk_appeal_rollups"),
+    )
+    op.create_table(
+        "appeal_rollup_values",
+        *_cell(),
+        sa.Column("measure", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(*CELL_NAMES, "measure", "value", name="pk_appeal_rollup_values"),
+    )
+
+
+def _fill_rollups():
+    from sqlalchemy.orm import Session
+
+    from reception.monitoring.rollups import rebuild
+
+    session = Session(bind=op.get_bind())
+    rebuild(session)
+    session.flush()
+
+
 def upgrade():
+    _rollup_tables()
+    _fill_rollups()
     for name, columns in INDEXES:
         op.create_index(name, "appeals", columns, unique=False)
     dialect = op.get_bind().dialect.name
@@ -103,3 +162,5 @@ def downgrade():
         op.execute(statement)
     for name, _ in reversed(INDEXES):
         op.drop_index(name, table_name="appeals")
+    op.drop_table("appeal_rollup_values")
+    op.drop_table("appeal_rollups")

@@ -85,11 +85,12 @@ SQLITE_DOWN = [
 ]
 
 
-# B-tree indexes of the models: the queue's order and Open311's window.
+# B-tree indexes of the models: the queue's order, Open311's window, the export's order.
 INDEXES = (
     ("ix_appeals_authority_due_id", ["authority_id", "due_on", "id"]),
     ("ix_appeals_due_id", ["due_on", "id"]),
     ("ix_appeals_received_at", ["received_at"]),
+    ("ix_appeals_registered_id", ["registered_on", "id"]),
 )
 
 

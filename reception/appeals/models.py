@@ -77,6 +77,7 @@ class Appeal(db.Model):
         Index("ix_appeals_authority_due_id", "authority_id", "due_on", "id"),
         Index("ix_appeals_due_id", "due_on", "id"),
         Index("ix_appeals_received_at", "received_at"),
+        Index("ix_appeals_registered_id", "registered_on", "id"),  # the export's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -306,16 +306,21 @@ def _rollup_conditions(filters: DashboardFilters, scope: set[int] | None, table)
     return conditions
 
 
+_ROLLUP_COLUMN = {
+    "authority": "authority_id",
+    "category": "category_id",
+    "region": "region_id",
+    "kind": "kind",
+    "channel": "channel",
+}
+
+
 def _rollup_group(session: Session, dimension: str | None, table):
     if dimension is None:
         return None
     if dimension == "week":
         return week_start(session, table.c.day)
-    return table.c[
-        {"authority": "authority_id", "category": "category_id"}.get(
-            dimension, "region_id" if dimension == "region" else dimension
-        )
-    ]
+    return table.c[_ROLLUP_COLUMN[dimension]]
 
 
 def compute_figures(

@@ -12,7 +12,12 @@ from reception.directory.models import (
     Region,
     RoutingRule,
 )
-from reception.monitoring.rollups import AppealRollup, AppealRollupValue
+from reception.monitoring.rollups import (
+    AppealRollup,
+    AppealRollupValue,
+    AuthorityRollup,
+    AuthorityRollupValue,
+)
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
 from reception.ops.models import Heartbeat, SecurityEvent
 
@@ -25,6 +30,8 @@ __all__ = [
     "AppealRollupValue",
     "Attachment",
     "AuditEntry",
+    "AuthorityRollup",
+    "AuthorityRollupValue",
     "Authority",
     "Category",
     "DeliveryAttempt",

@@ -24,6 +24,8 @@ from reception.extensions import db
 TEST_DATA_TABLES = (
     "appeal_rollup_values",
     "appeal_rollups",
+    "appeal_rollup_values_by_authority",
+    "appeal_rollups_by_authority",
     "security_events",
     "heartbeats",
     "audit_log",

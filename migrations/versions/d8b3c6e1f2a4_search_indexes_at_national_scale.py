@@ -94,18 +94,21 @@ INDEXES = (
 )
 
 
-def _cell():
-    return [
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("authority_id", sa.Integer(), nullable=False),
-        sa.Column("category_id", sa.Integer(), nullable=False),
-        sa.Column("region_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("channel", sa.String(length=16), nullable=False),
-    ]
+def _cell(names):
+    types = {
+        "day": sa.Date(),
+        "authority_id": sa.Integer(),
+        "category_id": sa.Integer(),
+        "region_id": sa.Integer(),
+        "kind": sa.String(length=16),
+        "channel": sa.String(length=16),
+    }
+    return [sa.Column(name, types[name], nullable=False) for name in names]
 
 
 CELL_NAMES = ["day", "authority_id", "category_id", "region_id", "kind", "channel"]
+# (table suffix, key columns): every cell, and day and authority only.
+GRAINS = (("", CELL_NAMES), ("_by_authority", ["day", "authority_id"]))
 COUNTERS = [
     "filed",
     "open",
@@ -121,20 +124,21 @@ COUNTERS = [
 
 
 def _rollup_tables():
-    op.create_table(
-        "appeal_rollups",
-        *_cell(),
-        *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTERS],
-        sa.PrimaryKeyConstraint(*CELL_NAMES, name="pk_appeal_rollups"),
-    )
-    op.create_table(
-        "appeal_rollup_values",
-        *_cell(),
-        sa.Column("measure", sa.String(length=16), nullable=False),
-        sa.Column("value", sa.Integer(), nullable=False),
-        sa.Column("count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint(*CELL_NAMES, "measure", "value", name="pk_appeal_rollup_values"),
-    )
+    for suffix, key in GRAINS:
+        op.create_table(
+            f"appeal_rollups{suffix}",
+            *_cell(key),
+            *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTERS],
+            sa.PrimaryKeyConstraint(*key, name=f"pk_appeal_rollups{suffix}"),
+        )
+        op.create_table(
+            f"appeal_rollup_values{suffix}",
+            *_cell(key),
+            sa.Column("measure", sa.String(length=16), nullable=False),
+            sa.Column("value", sa.Integer(), nullable=False),
+            sa.Column("count", sa.Integer(), nullable=False),
+            sa.PrimaryKeyConstraint(*key, "measure", "value", name=f"pk_appeal_rollup_values{suffix}"),
+        )
 
 
 def _fill_rollups():
@@ -163,5 +167,6 @@ def downgrade():
         op.execute(statement)
     for name, _ in reversed(INDEXES):
         op.drop_index(name, table_name="appeals")
-    op.drop_table("appeal_rollup_values")
-    op.drop_table("appeal_rollups")
+    for suffix, _ in reversed(GRAINS):
+        op.drop_table(f"appeal_rollup_values{suffix}")
+        op.drop_table(f"appeal_rollups{suffix}")

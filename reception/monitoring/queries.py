@@ -289,15 +289,15 @@ def _rollup_conditions(filters: DashboardFilters, scope: set[int] | None, table)
     if scope is not None:
         conditions.append(c.authority_id.in_(scope or {-1}))
     lookups = (
-        ("authority", Authority, c.authority_id),
-        ("category", Category, c.category_id),
-        ("region", Region, c.region_id),
+        ("authority", Authority, "authority_id"),
+        ("category", Category, "category_id"),
+        ("region", Region, "region_id"),
     )
     for name, model, column in lookups:
         code = getattr(filters, name)
-        if code:
+        if code:  # (the coarse grain is read only when it has the columns asked for)
             conditions.append(
-                column == select(model.id).where(model.code == code).scalar_subquery()
+                c[column] == select(model.id).where(model.code == code).scalar_subquery()
             )
     if filters.kind:
         conditions.append(c.kind == filters.kind)
@@ -313,6 +313,21 @@ _ROLLUP_COLUMN = {
     "kind": "kind",
     "channel": "channel",
 }
+
+
+def _rollup_tables(filters: DashboardFilters, dimension: str | None):
+    """The (counters, histograms) tables of the coarsest grain that can answer.
+
+    Day and authority only when nothing asks for a topic, region, kind or channel (the
+    statistics page, the unfiltered dashboard, by authority or by week); every cell else.
+    """
+    from reception.monitoring.rollups import grains
+
+    fine, coarse = grains()
+    narrow = filters.category or filters.region or filters.kind or filters.channel
+    if not narrow and dimension in (None, "authority", "week"):
+        return coarse[1], coarse[2]
+    return fine[1], fine[2]
 
 
 def _rollup_group(session: Session, dimension: str | None, table):
@@ -337,16 +352,9 @@ def compute_figures(
     Three queries over the rollups whatever the size: the counters, the histograms, and
     the running appeals' due dates (overdue and due soon are read against today).
     """
-    from reception.monitoring.rollups import (
-        ANSWER,
-        COUNTERS,
-        FIRST_ACTION,
-        RUNNING_DUE,
-        AppealRollup,
-        AppealRollupValue,
-    )
+    from reception.monitoring.rollups import ANSWER, COUNTERS, FIRST_ACTION, RUNNING_DUE
 
-    counters, values = AppealRollup.__table__, AppealRollupValue.__table__
+    counters, values = _rollup_tables(filters, dimension)
     group = _rollup_group(session, dimension, counters)
     columns = [func.coalesce(func.sum(counters.c[name]), 0).label(name) for name in COUNTERS]
     query = select(*([group.label("g")] if group is not None else []), *columns).where(
@@ -394,9 +402,9 @@ def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tup
     answer week (of the appeals registered in the period)."""
     from datetime import timedelta
 
-    from reception.monitoring.rollups import ANSWERED_ON, AppealRollup, AppealRollupValue
+    from reception.monitoring.rollups import ANSWERED_ON
 
-    counters, values = AppealRollup.__table__, AppealRollupValue.__table__
+    counters, values = _rollup_tables(filters, "week")
     filed: dict[date, int] = {}
     for day, count in session.execute(
         select(counters.c.day, func.sum(counters.c.filed))

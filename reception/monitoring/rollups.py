@@ -41,6 +41,8 @@ from reception.extensions import db
 OPEN = ("registered", "in_progress", "awaiting_citizen")
 RUNNING = ("registered", "in_progress")
 CELL = ("day", "authority_id", "category_id", "region_id", "kind", "channel")
+# The coarse grain: day and authority (its cells are the first two of CELL).
+COARSE = ("day", "authority_id")
 COUNTERS = (
     "filed",
     "open",
@@ -117,6 +119,49 @@ class AppealRollupValue(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AuthorityRollup(db.Model):
+    """The same counters per day and authority only: what /stats and unfiltered views read."""
+
+    __tablename__ = "appeal_rollups_by_authority"
+    __table_args__ = (PrimaryKeyConstraint(*COARSE, name="pk_appeal_rollups_by_authority"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    filed: Mapped[int] = mapped_column(Integer, default=0)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    forwarded: Mapped[int] = mapped_column(Integer, default=0)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    late_returns: Mapped[int] = mapped_column(Integer, default=0)
+    deemed_refused: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuthorityRollupValue(db.Model):
+    __tablename__ = "appeal_rollup_values_by_authority"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            *COARSE, "measure", "value", name="pk_appeal_rollup_values_by_authority"
+        ),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Each grain: (its key columns, its counters table, its histograms table).
+def grains():
+    return (
+        (CELL, AppealRollup.__table__, AppealRollupValue.__table__),
+        (COARSE, AuthorityRollup.__table__, AuthorityRollupValue.__table__),
+    )
+
+
 def _ordinal(value) -> int:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
@@ -180,36 +225,47 @@ class Delta:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        rows = [
-            dict(zip(CELL, cell, strict=True), **counts)
-            for cell, counts in sorted(self.counters.items(), key=lambda i: repr(i[0]))
-            if any(counts.values())
-        ]
-        if rows:
-            table = AppealRollup.__table__
-            statement = insert(table)
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=list(CELL),
-                    set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
-                ),
-                rows,
-            )
-        values = [
-            dict(zip((*CELL, "measure", "value"), key, strict=True), count=amount)
-            for key, amount in sorted(self.values.items(), key=lambda i: repr(i[0]))
-            if amount
-        ]
-        if values:
-            table = AppealRollupValue.__table__
-            statement = insert(table)
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[*CELL, "measure", "value"],
-                    set_={"count": table.c.count + statement.excluded.count},
-                ),
-                values,
-            )
+        for key, counters_table, values_table in grains():
+            width = len(key)
+            counters: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+            for cell, counts in self.counters.items():
+                target = counters[cell[:width]]
+                for name, amount in counts.items():
+                    target[name] += amount
+            values: dict[tuple, int] = defaultdict(int)
+            for full, amount in self.values.items():
+                values[(*full[:width], *full[-2:])] += amount
+            rows = [
+                dict(zip(key, cell, strict=True), **counts)
+                for cell, counts in sorted(counters.items(), key=lambda i: repr(i[0]))
+                if any(counts.values())
+            ]
+            if rows:
+                statement = insert(counters_table)
+                connection.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=list(key),
+                        set_={
+                            name: counters_table.c[name] + statement.excluded[name]
+                            for name in COUNTERS
+                        },
+                    ),
+                    rows,
+                )
+            value_rows = [
+                dict(zip((*key, "measure", "value"), k, strict=True), count=amount)
+                for k, amount in sorted(values.items(), key=lambda i: repr(i[0]))
+                if amount
+            ]
+            if value_rows:
+                statement = insert(values_table)
+                connection.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[*key, "measure", "value"],
+                        set_={"count": values_table.c.count + statement.excluded.count},
+                    ),
+                    value_rows,
+                )
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:
@@ -257,62 +313,71 @@ def _ordinal_sql(session: Session, column):
 
 
 def rebuild(session: Session) -> None:
-    """Recompute both tables from the appeals, in SQL (GROUP BY), in this transaction.
+    """Recompute every grain from the appeals, in SQL (GROUP BY), in this transaction.
 
     Written apart from the incremental path on purpose: the test that compares the two
     compares two ways of counting.
     """
-    session.execute(delete(AppealRollupValue))
-    session.execute(delete(AppealRollup))
     a = Appeal.__table__.c
-    cell = [a.registered_on, a.authority_id, a.category_id, a.region_id, a.kind, a.channel]
+    full = {
+        "day": a.registered_on,
+        "authority_id": a.authority_id,
+        "category_id": a.category_id,
+        "region_id": a.region_id,
+        "kind": a.kind,
+        "channel": a.channel,
+    }
 
     def ones(condition):
         return func.sum(case((condition, 1), else_=0))
 
-    counts = select(
-        *cell,
-        func.count(),
-        ones(a.status.in_(OPEN)),
-        ones(a.answered_at.is_not(None)),
-        ones(a.answered_on_time.is_(True)),
-        ones(a.forwards_count > 0),
-        func.coalesce(func.sum(a.extensions_count), 0),
-        func.count(a.rating),
-        func.coalesce(func.sum(a.rating), 0),
-        ones(a.returned_late.is_(True)),
-        func.count(a.deemed_refused_on),
-    ).group_by(*cell)
-    session.execute(insert(AppealRollup.__table__).from_select([*CELL, *COUNTERS], counts))
-    measures = (
-        (FIRST_ACTION, a.first_action_days, a.first_action_days.is_not(None)),
-        (ANSWER, a.answer_days, a.answer_days.is_not(None)),
-        (ANSWERED_ON, _ordinal_sql(session, a.answered_at), a.answered_at.is_not(None)),
-        (RUNNING_DUE, _ordinal_sql(session, a.due_on), a.status.in_(RUNNING)),
-    )
-    for measure, value, condition in measures:
-        rows = (
-            select(*cell, literal(measure), value, func.count())
-            .where(condition)
-            .group_by(*cell, value)
+    for key, counters_table, values_table in grains():
+        session.execute(delete(values_table))
+        session.execute(delete(counters_table))
+        cell = [full[name] for name in key]
+        counts = select(
+            *cell,
+            func.count(),
+            ones(a.status.in_(OPEN)),
+            ones(a.answered_at.is_not(None)),
+            ones(a.answered_on_time.is_(True)),
+            ones(a.forwards_count > 0),
+            func.coalesce(func.sum(a.extensions_count), 0),
+            func.count(a.rating),
+            func.coalesce(func.sum(a.rating), 0),
+            ones(a.returned_late.is_(True)),
+            func.count(a.deemed_refused_on),
+        ).group_by(*cell)
+        session.execute(insert(counters_table).from_select([*key, *COUNTERS], counts))
+        measures = (
+            (FIRST_ACTION, a.first_action_days, a.first_action_days.is_not(None)),
+            (ANSWER, a.answer_days, a.answer_days.is_not(None)),
+            (ANSWERED_ON, _ordinal_sql(session, a.answered_at), a.answered_at.is_not(None)),
+            (RUNNING_DUE, _ordinal_sql(session, a.due_on), a.status.in_(RUNNING)),
         )
-        session.execute(
-            insert(AppealRollupValue.__table__).from_select(
-                [*CELL, "measure", "value", "count"], rows
+        for measure, value, condition in measures:
+            rows = (
+                select(*cell, literal(measure), value, func.count())
+                .where(condition)
+                .group_by(*cell, value)
             )
+            session.execute(
+                insert(values_table).from_select([*key, "measure", "value", "count"], rows)
+            )
+
+
+def snapshot(session: Session) -> list[set]:
+    """Every grain's tables as sets of tuples, rows that add up to nothing left out."""
+    result = []
+    for key, counters_table, values_table in grains():
+        result.append(
+            {
+                tuple(r)
+                for r in session.execute(
+                    select(*[counters_table.c[n] for n in (*key, *COUNTERS)])
+                ).all()
+                if any(r[len(key) :])
+            }
         )
-
-
-def snapshot(session: Session) -> tuple[set, set]:
-    """Both tables as sets of tuples, rows that add up to nothing left out (for checks)."""
-    rollups = {
-        tuple(r)
-        for r in session.execute(
-            select(*[AppealRollup.__table__.c[n] for n in (*CELL, *COUNTERS)])
-        ).all()
-        if any(r[len(CELL) :])
-    }
-    values = {
-        tuple(r) for r in session.execute(select(AppealRollupValue.__table__)).all() if r.count
-    }
-    return rollups, values
+        result.append({tuple(r) for r in session.execute(select(values_table)).all() if r.count})
+    return result

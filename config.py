@@ -31,8 +31,8 @@ def _env_list(name: str, default: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
-def _database_url(default: str) -> str:
-    url = os.environ.get("DATABASE_URL", default)
+def _database_url(default: str, name: str = "DATABASE_URL") -> str:
+    url = os.environ.get(name, default)
     # Hosting platforms hand out "postgres://" URLs; SQLAlchemy needs the driver named.
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://") :]
@@ -49,6 +49,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'reception.db'}")
     # hide_parameters: no typed value (a name, an IIN) ever reaches a log through an SQL error.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # A streaming replica the dashboard, the CSV export and /stats read from (empty: the
+    # primary). See reception/core/replica.py.
+    DATABASE_REPLICA_URL = _database_url("", "DATABASE_REPLICA_URL")
 
     # Public address used in links inside e-mails; also decides whether cookies are Secure.
     RECEPTION_BASE_URL = os.environ.get("RECEPTION_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -217,6 +220,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    DATABASE_REPLICA_URL = ""
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 DEV := RECEPTION_ENV=development
 
-.PHONY: install run serve db test e2e api-check bench bench-dashboard bench-redaction bench-similar lint format translations-extract translations clean
+.PHONY: install run serve db test e2e api-check bench bench-dashboard bench-scale bench-redaction bench-similar lint format translations-extract translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ bench: install
 # The dashboard at 10,000 and 1,000,000 appeals on PostgreSQL (several minutes).
 bench-dashboard: install
 	$(BIN)/python -m bench.dashboard_ratio
+
+# Every page of the national-scale table at 10,000 and 1,000,000 appeals on PostgreSQL, the
+# export's rows per second, and the EXPLAIN check of the pages' main queries (about ten
+# minutes; ARGS="--large 5000000" for the 5M size; docs/performance.md).
+bench-scale: install
+	$(BIN)/python -m bench.scale $(ARGS)
 
 # Recall and precision of the redaction scanner on the test corpus (a few seconds).
 bench-redaction: install

@@ -31,8 +31,8 @@ def _env_list(name: str, default: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
-def _database_url(default: str) -> str:
-    url = os.environ.get("DATABASE_URL", default)
+def _database_url(default: str, name: str = "DATABASE_URL") -> str:
+    url = os.environ.get(name, default)
     # Hosting platforms hand out "postgres://" URLs; SQLAlchemy needs the driver named.
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://") :]
@@ -49,6 +49,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'reception.db'}")
     # hide_parameters: no typed value (a name, an IIN) ever reaches a log through an SQL error.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # A streaming replica the dashboard, the CSV export and /stats read from (empty: the
+    # primary). See reception/core/replica.py.
+    DATABASE_REPLICA_URL = _database_url("", "DATABASE_REPLICA_URL")
 
     # Public address used in links inside e-mails; also decides whether cookies are Secure.
     RECEPTION_BASE_URL = os.environ.get("RECEPTION_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -93,6 +96,11 @@ class Config:
     # Rate limits (Flask-Limiter). Several hosts must share a store: redis://...
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Public pages (/stats, the home page) rendered at most once per this many seconds for
+    # each language and address, kept in RECEPTION_CACHE_URL (redis://...; by default the
+    # rate limiter's Redis if it has one, else each process's memory). 0 turns it off.
+    RECEPTION_CACHE_URL = os.environ.get("RECEPTION_CACHE_URL", "")
+    RECEPTION_CACHE_SECONDS = _env_int("RECEPTION_CACHE_SECONDS", 300)
     RATELIMIT_LOGIN = "10 per minute; 50 per hour"
     RATELIMIT_REGISTER = "5 per minute; 30 per hour"
     RATELIMIT_TRACK = "20 per minute; 200 per hour"
@@ -242,9 +250,12 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    DATABASE_REPLICA_URL = ""
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # Tests change the data between two requests; the page cache's own tests turn it on.
+    RECEPTION_CACHE_SECONDS = 0
     MAIL_TRANSPORT = "memory"
     DEMO_DATA_ALLOWED = True
     RECEPTION_BASE_URL = "https://reception.test"

@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 
 APPEAL_COLUMNS = (
     "id, number, year, sequence, kind, status, channel, language, category_id, region_id, "
-    "authority_id, subject, published_subject, text, applicant_type, full_name, email, phone, "
-    "address, "
+    "authority_id, subject, published_subject, published_answer, text, applicant_type, "
+    "full_name, email, phone, address, "
     "publish_consent, access_code_hash, received_at, registered_on, due_on, received_on, "
     "paused_days, first_action_at, first_action_days, answered_at, answer_days, "
     "answered_on_time, closed_at, updated_at, extensions_count, forwards_count, rating"
@@ -45,6 +45,7 @@ GENERATED_TABLES = (
     "registration_counters",
 )
 BATCH = 20_000
+PUBLISHED_ANSWER = "The appeal was considered and answered within the term."
 
 
 def progress(done: int, total: int, started: float, label: str) -> None:
@@ -198,6 +199,7 @@ def appeal_batches(
                 authority,
                 f"Appeal {i}",
                 f"Appeal {i}",  # nothing personal in it: published as it is
+                PUBLISHED_ANSWER if answered_at is not None else None,
                 "Bench appeal text. " * 5,
                 "person",
                 f"Applicant {i}",
@@ -376,6 +378,20 @@ def generate(database_url: str, count: int, seed: int = 2026) -> None:
     )
 
 
+def rebuild_rollups(database_url: str) -> None:
+    """The rows were written around the application: rebuild the figures' rollups once."""
+    os.environ["DATABASE_URL"] = database_url
+    from reception import create_app
+    from reception.extensions import db
+    from reception.monitoring.rollups import rebuild
+
+    started = time.perf_counter()
+    with create_app().app_context():
+        rebuild(db.session)
+        db.session.commit()
+    sys.stderr.write(f"rollups rebuilt in {time.perf_counter() - started:.0f} s\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
@@ -383,6 +399,7 @@ def main() -> None:
     args = parser.parse_args()
     prepare_schema(args.database_url)
     generate(args.database_url, args.count)
+    rebuild_rollups(args.database_url)
 
 
 if __name__ == "__main__":

@@ -81,9 +81,14 @@ def _init_extensions(app: Flask) -> None:
     # Import every model so that metadata (and Alembic) sees the whole schema.
     from reception import models  # noqa: F401
     from reception.core.i18n import select_locale
+    from reception.core.replica import configure_replica_bind
     from reception.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
+    configure_replica_bind(app)  # before init_app, which creates the binds' engines
     db.init_app(app)
+    from reception.monitoring.rollups import install_rollups
+
+    install_rollups()  # the daily rollups follow every flush of appeals
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
     mail.init_app(app)

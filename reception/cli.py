@@ -17,6 +17,7 @@ apikeys_cli = AppGroup("apikeys", help="Manage API keys.")
 outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
 deadlines_cli = AppGroup("deadlines", help="The daily deadline job.")
 totp_cli = AppGroup("totp", help="Keys of the second-factor secrets.")
+rollups_cli = AppGroup("rollups", help="The daily rollups the figures are read from.")
 # A fixed number for pg_try_advisory_xact_lock: any host may start the daily job, one runs it.
 DEADLINES_LOCK = 73_110_001
 
@@ -231,6 +232,25 @@ def totp_rotate_command():
     click.echo(f"totp: {changed} of {len(users)} secrets re-encrypted with the newest key")
 
 
+@rollups_cli.command("rebuild")
+def rollups_rebuild():
+    """Recompute the rollups from the appeals (after a bulk load or a restore)."""
+    from reception.monitoring.rollups import AppealRollup, rebuild
+
+    rebuild(db.session)
+    db.session.commit()
+    cells = db.session.scalar(db.select(db.func.count()).select_from(AppealRollup))
+    click.echo(f"rollups: rebuilt, {cells} cells")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, users_cli, apikeys_cli, outbox_cli, deadlines_cli, totp_cli):
+    for group in (
+        seed_cli,
+        users_cli,
+        apikeys_cli,
+        outbox_cli,
+        deadlines_cli,
+        totp_cli,
+        rollups_cli,
+    ):
         app.cli.add_command(group)

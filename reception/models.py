@@ -12,6 +12,12 @@ from reception.directory.models import (
     Region,
     RoutingRule,
 )
+from reception.monitoring.rollups import (
+    AppealRollup,
+    AppealRollupValue,
+    AuthorityRollup,
+    AuthorityRollupValue,
+)
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
 from reception.ops.models import Heartbeat, SecurityEvent
 from reception.similarity.models import AppealGroup
@@ -22,8 +28,12 @@ __all__ = [
     "Appeal",
     "AppealEvent",
     "AppealGroup",
+    "AppealRollup",
+    "AppealRollupValue",
     "Attachment",
     "AuditEntry",
+    "AuthorityRollup",
+    "AuthorityRollupValue",
     "Authority",
     "Category",
     "DeliveryAttempt",

@@ -22,6 +22,10 @@ from reception.extensions import db
 
 # Tables written by tests, children first; reference data stays for the whole run.
 TEST_DATA_TABLES = (
+    "appeal_rollup_values",
+    "appeal_rollups",
+    "appeal_rollup_values_by_authority",
+    "appeal_rollups_by_authority",
     "security_events",
     "heartbeats",
     "audit_log",

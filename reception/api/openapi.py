@@ -439,7 +439,11 @@ def _schemas() -> dict:
                 "items": _array(_ref("AppealSummary")),
                 "page": {"type": "integer"},
                 "pages": {"type": "integer"},
-                "total": {"type": "integer"},
+                "total": {
+                    "type": "integer",
+                    "description": "Counted up to 10,000 only; `more` says there are more.",
+                },
+                "more": {"type": "boolean"},
             },
         ),
         "ActionRequest": {

@@ -189,6 +189,7 @@ def list_appeals():
             "page": page.page,
             "pages": page.pages,
             "total": page.total,
+            "more": page.more,
         }
     )
 

@@ -6,12 +6,14 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from sqlalchemy import text
 
 from reception.accounts.sessions import safe_next
+from reception.core.caching import public_page
 from reception.extensions import db
 
 bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
+@public_page
 def home():
     return render_template("core/home.html")
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.appeals.models import Appeal
+from reception.core import search
+
+# Ranked by relevance when the matches are this few (ranking scores every match).
+RANK_UP_TO = 1_000
 
 
 @dataclass
@@ -23,32 +28,35 @@ class PublishedAnswer:
     authority: object
     answered_at: object
     text: str
+    subject_marked: Markup | None = None
+    text_marked: Markup | None = None
 
 
 def list_published_answers(
     session: Session, *, q: str, page: int, page_size: int
 ) -> tuple[list[PublishedAnswer], int]:
-    """Answered appeals whose applicants agreed to publication, newest first, searchable."""
+    """Answered appeals whose applicants agreed to publication, newest first, searchable.
+
+    Searched through the index of the published copies only; the words found are marked.
+    The total is counted up to 10,000 (search.COUNT_CAP); a search with few matches is
+    ranked by relevance.
+    """
     query = select(Appeal).where(
         Appeal.publish_consent,
         Appeal.status.in_(("answered", "closed")),
         Appeal.published_answer.is_not(None),
         Appeal.published_subject.is_not(None),
     )
-    if q:
-        pattern = (
-            "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        query = query.where(
-            or_(
-                func.lower(Appeal.published_subject).like(pattern, escape="\\"),
-                func.lower(Appeal.published_answer).like(pattern, escape="\\"),
-            )
-        )
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    parsed = search.parse(q, allow_identifiers=False)
+    query = search.apply(query, session, parsed, scope=search.PUBLISHED)
+    total, more = search.capped_count(session, query)
+    order = [Appeal.answered_at.desc(), Appeal.id.desc()]
+    ranked = search.rank(session, parsed, scope=search.PUBLISHED)
+    if ranked is not None and not more and total <= RANK_UP_TO:
+        order.insert(0, ranked)
     appeals = session.scalars(
         query.options(selectinload(Appeal.category), selectinload(Appeal.authority))
-        .order_by(Appeal.answered_at.desc(), Appeal.id.desc())
+        .order_by(*order)
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
@@ -60,6 +68,8 @@ def list_published_answers(
             authority=appeal.authority,
             answered_at=appeal.answered_at,
             text=appeal.published_answer,
+            subject_marked=search.highlight(appeal.published_subject, parsed),
+            text_marked=search.highlight(appeal.published_answer, parsed),
         )
         for appeal in appeals
     ], total

@@ -210,7 +210,7 @@ def _normal_key(key, dimension):
     return key
 
 
-def compute_figures(
+def compute_figures_live(
     session: Session,
     filters: DashboardFilters,
     scope: set[int] | None,
@@ -247,7 +247,9 @@ def compute_figures(
     return result
 
 
-def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tuple[date, int, int]]:
+def weekly_trend_live(
+    session: Session, filters: DashboardFilters, scope
+) -> list[tuple[date, int, int]]:
     """(week, filed, answered): filed by registration week, answered by answer week."""
     conditions = _conditions(session, filters, scope)
     filed_week = week_start(session, Appeal.registered_on)
@@ -273,6 +275,157 @@ def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tup
     weeks = sorted({as_date(w) for w in filed} | {as_date(w) for w in answered})
     filed = {as_date(k): v for k, v in filed.items()}
     answered = {as_date(k): v for k, v in answered.items()}
+    return [(week, filed.get(week, 0), answered.get(week, 0)) for week in weeks]
+
+
+# The figures from the daily rollups (reception.monitoring.rollups): the same numbers as the
+# live queries above (the tests compare them), read from one row per day and cell instead of
+# one per appeal.
+
+
+def _rollup_conditions(filters: DashboardFilters, scope: set[int] | None, table) -> list:
+    c = table.c
+    conditions = [c.day >= filters.date_from, c.day <= filters.date_to]
+    if scope is not None:
+        conditions.append(c.authority_id.in_(scope or {-1}))
+    lookups = (
+        ("authority", Authority, "authority_id"),
+        ("category", Category, "category_id"),
+        ("region", Region, "region_id"),
+    )
+    for name, model, column in lookups:
+        code = getattr(filters, name)
+        if code:  # (the coarse grain is read only when it has the columns asked for)
+            conditions.append(
+                c[column] == select(model.id).where(model.code == code).scalar_subquery()
+            )
+    if filters.kind:
+        conditions.append(c.kind == filters.kind)
+    if filters.channel:
+        conditions.append(c.channel == filters.channel)
+    return conditions
+
+
+_ROLLUP_COLUMN = {
+    "authority": "authority_id",
+    "category": "category_id",
+    "region": "region_id",
+    "kind": "kind",
+    "channel": "channel",
+}
+
+
+def _rollup_tables(filters: DashboardFilters, dimension: str | None):
+    """The (counters, histograms) tables of the coarsest grain that can answer.
+
+    Day and authority only when nothing asks for a topic, region, kind or channel (the
+    statistics page, the unfiltered dashboard, by authority or by week); every cell else.
+    """
+    from reception.monitoring.rollups import grains
+
+    fine, coarse = grains()
+    narrow = filters.category or filters.region or filters.kind or filters.channel
+    if not narrow and dimension in (None, "authority", "week"):
+        return coarse[1], coarse[2]
+    return fine[1], fine[2]
+
+
+def _rollup_group(session: Session, dimension: str | None, table):
+    if dimension is None:
+        return None
+    if dimension == "week":
+        return week_start(session, table.c.day)
+    return table.c[_ROLLUP_COLUMN[dimension]]
+
+
+def compute_figures(
+    session: Session,
+    filters: DashboardFilters,
+    scope: set[int] | None,
+    *,
+    today: date,
+    soon: date,
+    dimension: str | None = None,
+) -> list[Figures]:
+    """The figures overall (dimension None: one row) or per group, from the rollups.
+
+    Three queries over the rollups whatever the size: the counters, the histograms, and
+    the running appeals' due dates (overdue and due soon are read against today).
+    """
+    from reception.monitoring.rollups import ANSWER, COUNTERS, FIRST_ACTION, RUNNING_DUE
+
+    counters, values = _rollup_tables(filters, dimension)
+    group = _rollup_group(session, dimension, counters)
+    columns = [func.coalesce(func.sum(counters.c[name]), 0).label(name) for name in COUNTERS]
+    query = select(*([group.label("g")] if group is not None else []), *columns).where(
+        *_rollup_conditions(filters, scope, counters)
+    )
+    if group is not None:
+        query = query.group_by(group)
+    value_group = _rollup_group(session, dimension, values)
+    key = value_group if value_group is not None else literal(None)
+    histograms: dict = {}
+    for group_key, measure, value, count in session.execute(
+        select(key, values.c.measure, values.c.value, func.sum(values.c["count"]))
+        .where(
+            *_rollup_conditions(filters, scope, values),
+            values.c.measure.in_((FIRST_ACTION, ANSWER, RUNNING_DUE)),
+        )
+        .group_by(
+            *([value_group] if value_group is not None else []), values.c.measure, values.c.value
+        )
+    ):
+        if count:
+            histograms.setdefault((group_key, measure), {})[value] = int(count)
+    today_ordinal, soon_ordinal = today.toordinal(), soon.toordinal()
+    result = []
+    for row in session.execute(query).mappings():
+        raw_key = row["g"] if group is not None else None
+        if not row["filed"]:
+            continue
+        due = histograms.get((raw_key, RUNNING_DUE), {})
+        result.append(
+            Figures(
+                key=_normal_key(raw_key, dimension),
+                **{name: int(row[name] or 0) for name in COUNTERS},
+                overdue=sum(n for d, n in due.items() if d < today_ordinal),
+                due_soon=sum(n for d, n in due.items() if today_ordinal <= d <= soon_ordinal),
+                first_action_days=histograms.get((raw_key, FIRST_ACTION), {}),
+                answer_days=histograms.get((raw_key, ANSWER), {}),
+            )
+        )
+    return result
+
+
+def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tuple[date, int, int]]:
+    """(week, filed, answered) from the rollups: filed by registration week, answered by
+    answer week (of the appeals registered in the period)."""
+    from datetime import timedelta
+
+    from reception.monitoring.rollups import ANSWERED_ON
+
+    counters, values = _rollup_tables(filters, "week")
+    filed: dict[date, int] = {}
+    for day, count in session.execute(
+        select(counters.c.day, func.sum(counters.c.filed))
+        .where(*_rollup_conditions(filters, scope, counters))
+        .group_by(counters.c.day)
+    ):
+        day = date.fromisoformat(day) if isinstance(day, str) else day
+        week = day - timedelta(days=day.weekday())
+        filed[week] = filed.get(week, 0) + int(count or 0)
+    answered: dict[date, int] = {}
+    for ordinal, count in session.execute(
+        select(values.c.value, func.sum(values.c["count"]))
+        .where(*_rollup_conditions(filters, scope, values), values.c.measure == ANSWERED_ON)
+        .group_by(values.c.value)
+    ):
+        day = date.fromordinal(ordinal)
+        week = day - timedelta(days=day.weekday())
+        answered[week] = answered.get(week, 0) + int(count or 0)
+    filed = {w: n for w, n in filed.items() if n}
+    answered = {w: n for w, n in answered.items() if n}
+    weeks = sorted(set(filed) | set(answered))
     return [(week, filed.get(week, 0), answered.get(week, 0)) for week in weeks]
 
 
@@ -355,7 +508,9 @@ def export_rows(
         .join(Region, Appeal.region_id == Region.id)
         .join(Authority, Appeal.authority_id == Authority.id)
         .where(*conditions)
-        .order_by(Appeal.id)
+        # In the order of an index (registered_on, id): the first rows are sent at once,
+        # without sorting the whole period first.
+        .order_by(Appeal.registered_on, Appeal.id)
         .execution_options(stream_results=True, yield_per=1000)
     )
 

@@ -22,9 +22,11 @@ from flask import (
 from flask_login import current_user
 
 from reception.appeals.views import local_today
+from reception.core.caching import public_page
 from reception.core.i18n import current_locale
 from reception.core.inputs import arg, clean_text, parse_page
 from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
+from reception.core.replica import report_session
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
 from reception.extensions import db
@@ -78,18 +80,19 @@ def dashboard():
     today, filters, scope, soon = _context()
     for message in filters.errors.values():
         flash(message, "warning")
+    reports = report_session()
     groups = queries.compute_figures(
-        db.session, filters, scope, today=today, soon=soon, dimension=filters.group_by
+        reports, filters, scope, today=today, soon=soon, dimension=filters.group_by
     )
     totals = queries.combine(groups)
     labels = _labels(filters.group_by)
     groups.sort(key=lambda f: (-f.filed, str(labels.get(f.key, f.key))))
-    trend = queries.weekly_trend(db.session, filters, scope)
+    trend = queries.weekly_trend(reports, filters, scope)
     by_authority = (
         groups
         if filters.group_by == "authority"
         else queries.compute_figures(
-            db.session, filters, scope, today=today, soon=soon, dimension="authority"
+            reports, filters, scope, today=today, soon=soon, dimension="authority"
         )
     )
     authority_names = _labels("authority")
@@ -171,7 +174,9 @@ def export():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(queries.EXPORT_COLUMNS)
-        for count, row in enumerate(queries.export_rows(db.session, filters, scope, today=today)):
+        for count, row in enumerate(
+            queries.export_rows(report_session(), filters, scope, today=today)
+        ):
             writer.writerow(row)
             if count % 500 == 0:
                 yield buffer.getvalue()
@@ -191,6 +196,7 @@ def export():
 
 
 @bp.route("/stats")
+@public_page
 def stats():
     """Per body: on-time share, median working days to answer, satisfaction; and answers."""
     today = local_today()
@@ -198,7 +204,7 @@ def stats():
     threshold = current_app.config["STATS_MIN_ANSWERED"]
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     rows = queries.compute_figures(
-        db.session,
+        report_session(),
         filters,
         None,
         today=today,
@@ -209,7 +215,7 @@ def stats():
     # The public comparison (reception.monitoring.figures): a body is compared once at least
     # `threshold` appeals stand behind its on-time share (answered, or open and overdue).
     honest = figures.dashboard_figures(
-        db.session, filters, None, today=today, calendar=calendar, dimension="authority"
+        report_session(), filters, None, today=today, calendar=calendar, dimension="authority"
     )
     classic = {f.key: f for f in rows}
     fair = sorted(
@@ -218,7 +224,7 @@ def stats():
     )
     q = clean_text(request.args.get("q"), 200, one_line=True)
     page = parse_page(request.args.get("page"), maximum=10_000)
-    answers, total = public.list_published_answers(db.session, q=q, page=page, page_size=10)
+    answers, total = public.list_published_answers(report_session(), q=q, page=page, page_size=10)
     return render_template(
         "monitoring/stats.html",
         rows=fair,

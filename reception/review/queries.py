@@ -6,11 +6,12 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
 from reception.appeals.models import KINDS, STATUSES, Appeal, AppealEvent
+from reception.core import search
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.inputs import (
     InputError,
@@ -99,11 +100,8 @@ class Page:
     total: int
     page: int
     pages: int
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    more: bool = False  # more than `total` (COUNT_CAP) match
+    search: search.SearchQuery | None = None
 
 
 def list_queue(
@@ -138,17 +136,9 @@ def list_queue(
     if filters.due_within is not None:
         horizon = calendar.add_working_days(today, filters.due_within)
         query = query.where(Appeal.status.in_(RUNNING), Appeal.due_on <= horizon)
-    if filters.q:
-        pattern = _like_pattern(filters.q)
-        query = query.where(
-            or_(
-                func.lower(Appeal.number).like(pattern, escape="\\"),
-                func.lower(Appeal.subject).like(pattern, escape="\\"),
-                func.lower(Appeal.text).like(pattern, escape="\\"),
-                func.lower(Appeal.full_name).like(pattern, escape="\\"),
-            )
-        )
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    parsed = search.parse(filters.q)
+    query = search.apply(query, session, parsed)
+    total, more = search.capped_count(session, query)
     pages = max(1, math.ceil(total / page_size))
     page = min(filters.page, pages)
     items = session.scalars(
@@ -161,7 +151,7 @@ def list_queue(
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
-    return Page(items=list(items), total=total, page=page, pages=pages)
+    return Page(items=list(items), total=total, page=page, pages=pages, more=more, search=parsed)
 
 
 def all_events(session: Session, appeal: Appeal) -> list[AppealEvent]:

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +23,7 @@ from reception.appeals.attachments import read_uploads
 from reception.appeals.publishing import preview_answer
 from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
+from reception.core import search
 from reception.core.inputs import parse_id
 from reception.core.labels import (
     EVENT_LABELS,
@@ -87,6 +89,8 @@ def queue():
         categories=directory.list_categories(db.session),
         executors=executors,
         args=filters.as_args(),
+        highlight=search.highlight,
+        format_decimal=format_decimal,
     )
 
 

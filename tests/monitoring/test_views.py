@@ -124,5 +124,5 @@ def test_published_answers_need_consent_and_carry_no_personal_data(client):
     assert html.count("Repaired.") == 1 and "Broken lift" in html
     for personal in ("Асқар", "Мұқанов", "+7 701 234 56 78", "askar@example.kz"):
         assert personal not in html
-    assert "Broken lift" in client.get("/stats?q=lift").get_data(as_text=True)
+    assert "Broken <mark>lift</mark>" in client.get("/stats?q=lift").get_data(as_text=True)
     assert "Broken lift" not in client.get("/stats?q=elevator").get_data(as_text=True)

@@ -1,0 +1,230 @@
+"""Search of appeals through the database's own full-text index, one interface for both.
+
+What a person types is read as one of three things:
+
+- a registration number ("RC-2026-00000742") or an IIN (12 digits): an exact lookup on the
+  unique / indexed column;
+- a part of a number ("2026-0000074", "00000742"): a substring of the number, served on
+  PostgreSQL by a trigram index (pg_trgm);
+- words: every word must begin a word of the searched texts (a prefix match, so that
+  "Қарағанд" finds "Қарағанды" and "жалоб" finds "жалоба").
+
+PostgreSQL keeps a generated `tsvector` column with a GIN index; SQLite keeps an FTS5 table
+filled by triggers. Both are built by the migration, are not part of the ORM models, and are
+listed in DATABASE_ONLY_OBJECTS so that the schema comparison leaves them alone.
+
+The texts are split into words the same way on both: punctuation becomes a space, then the
+words are lower-cased without stemming ('simple' configuration; FTS5's unicode61 tokenizer
+with diacritics kept). No stemmer ships for Kazakh, and Russian's Snowball stemmer would
+make Russian and Kazakh words behave differently in the same box and differently from the
+embedded database; a prefix match covers the endings of both languages instead. Diacritics
+are kept because in Kazakh they make different letters (ә/а, қ/к, ү/у, ө/о), not accents.
+
+Staff search reads the subject, the text and the applicant's name; the public search of
+published answers reads only the published copies (published_subject, published_answer),
+through an index of its own: never the unmasked text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import Select, false, func, literal_column, or_, select, table
+
+from reception.appeals.models import Appeal
+
+MAX_TERMS = 8
+_WORD = re.compile(r"[^\W_]+")
+_NUMBER = re.compile(r"[A-Za-z]{1,5}-\d{4}-\d{8}")
+_IIN = re.compile(r"\d{12}")
+# A piece of a registration number: at least 4 digits and dashes, perhaps after the prefix.
+_NUMBER_PART = re.compile(r"(?:[A-Za-z]{1,5}-)?[\d-]{4,}")
+
+# Index objects kept by the migration outside the models (the schema test skips them).
+DATABASE_ONLY_OBJECTS = frozenset(
+    {
+        # PostgreSQL
+        "search_vector",
+        "published_search_vector",
+        "ix_appeals_search",
+        "ix_appeals_published_search",
+        "ix_appeals_number_trgm",
+        "ix_appeals_published_answered",
+        # SQLite
+        "appeals_search",
+        "appeals_published_search",
+    }
+)
+_FTS_SHADOW = re.compile(r"(appeals_search|appeals_published_search)_(data|idx|docsize|config)")
+
+# Counting stops here: past it a list says "more than 10,000" and its pages are not numbered
+# to the end (no OFFSET deep into the archive, no count of the world).
+COUNT_CAP = 10_000
+
+STAFF = "staff"
+PUBLISHED = "published"
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Alembic's include_name hook: leave out the search index objects."""
+    if name in DATABASE_ONLY_OBJECTS:
+        return False
+    return not (type_ == "table" and name and _FTS_SHADOW.fullmatch(name))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What was typed, read.
+
+    `kind` is "number", "iin", "number_part", "words", "nothing" (no letter or digit was
+    typed: nothing matches) or "" (nothing was typed: no search).
+    """
+
+    kind: str
+    value: str = ""
+    terms: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.kind
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as the indexes see them: lower-cased, punctuation dropped."""
+    return [w.lower() for w in _WORD.findall(text or "")]
+
+
+def parse(text: str, *, allow_identifiers: bool = True) -> SearchQuery:
+    text = " ".join((text or "").split())[:200]
+    if not text:
+        return SearchQuery("")
+    if allow_identifiers:
+        if _NUMBER.fullmatch(text):
+            return SearchQuery("number", text.upper())
+        if _IIN.fullmatch(text):
+            return SearchQuery("iin", text)
+        if _NUMBER_PART.fullmatch(text) and any(c.isdigit() for c in text):
+            return SearchQuery("number_part", text.upper())
+    terms = tuple(dict.fromkeys(words(text)))[:MAX_TERMS]
+    if not terms:  # only punctuation: nothing can match it
+        return SearchQuery("nothing", text)
+    return SearchQuery("words", terms=terms)
+
+
+def capped_count(session, query: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """The number of rows of `query`, counted up to `cap` only: (count, more than cap)."""
+    found = session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery()))
+    return min(found, cap), found > cap
+
+
+def _dialect(session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _tsquery(terms) -> str:
+    # Terms hold letters and digits only (see _WORD), so quoting them is enough.
+    return " & ".join(f"'{t}':*" for t in terms)
+
+
+def _fts5_query(terms) -> str:
+    return " AND ".join(f'"{t}"*' for t in terms)
+
+
+def _word_match(session, scope: str, terms):
+    if _dialect(session) == "postgresql":
+        vector = "appeals.search_vector" if scope == STAFF else "appeals.published_search_vector"
+        return literal_column(vector).op("@@")(
+            func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(terms))
+        )
+    fts = "appeals_search" if scope == STAFF else "appeals_published_search"
+    matched = (
+        select(literal_column("rowid"))
+        .select_from(table(fts))
+        .where(literal_column(fts).op("MATCH")(_fts5_query(terms)))
+    )
+    return Appeal.id.in_(matched)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def apply(query: Select, session, parsed: SearchQuery, *, scope: str = STAFF) -> Select:
+    """Narrow a query of appeals to those matching the search."""
+    if parsed.empty:
+        return query
+    if parsed.kind == "nothing":
+        return query.where(false())
+    if scope == PUBLISHED:
+        # The public search reads published words only: never a number, an IIN or a name.
+        if parsed.kind != "words":
+            parsed = parse(parsed.value, allow_identifiers=False)
+            if parsed.empty:
+                return query.where(false())
+        return query.where(_word_match(session, PUBLISHED, parsed.terms))
+    if parsed.kind == "number":
+        return query.where(Appeal.number == parsed.value)
+    if parsed.kind == "iin":
+        return query.where(or_(Appeal.iin == parsed.value, Appeal.number == parsed.value))
+    if parsed.kind == "number_part":
+        terms = words(parsed.value)
+        return query.where(
+            or_(
+                Appeal.number.like(_like(parsed.value), escape="\\"),
+                _word_match(session, STAFF, terms),
+            )
+        )
+    return query.where(_word_match(session, STAFF, parsed.terms))
+
+
+def rank(session, parsed: SearchQuery, *, scope: str = STAFF):
+    """An ORDER BY expression ranking by relevance (PostgreSQL), or None.
+
+    Used only where the matches are few (the caller knows their capped count): ranking
+    scores every matching row, which for a common word at the country's volume is the very
+    scan the index avoids.
+    """
+    if parsed.kind != "words" or _dialect(session) != "postgresql":
+        return None
+    vector = "appeals.search_vector" if scope == STAFF else "appeals.published_search_vector"
+    return func.ts_rank_cd(
+        literal_column(vector),
+        func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(parsed.terms)),
+    ).desc()
+
+
+def highlight(text: str | None, parsed: SearchQuery, *, limit: int | None = None) -> Markup:
+    """The text escaped, with the words the search matched wrapped in <mark>.
+
+    With `limit`, a fragment of about that many characters around the first match.
+    """
+    text = text or ""
+    terms = parsed.terms if parsed.kind == "words" else tuple(words(parsed.value))
+    if parsed.kind in ("number", "iin"):
+        terms = ()
+    spans = []
+    if terms:
+        for m in _WORD.finditer(text):
+            word = m.group().lower()
+            if any(word.startswith(t) for t in terms):
+                spans.append((m.start(), m.end()))
+    if limit and len(text) > limit:
+        start = max(0, (spans[0][0] if spans else 0) - limit // 3)
+        end = min(len(text), start + limit)
+        prefix, suffix = ("…" if start else ""), ("…" if end < len(text) else "")
+        spans = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
+        text = text[start:end]
+    else:
+        prefix = suffix = ""
+    out = [escape(prefix)]
+    last = 0
+    for s, e in spans:
+        out.append(escape(text[last:s]))
+        out.append(Markup("<mark>%s</mark>") % text[s:e])
+        last = e
+    out.append(escape(text[last:]))
+    out.append(escape(suffix))
+    return Markup("").join(out)

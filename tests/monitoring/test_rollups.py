@@ -1,0 +1,133 @@
+"""The figures from the daily rollups are exactly those of the live queries on the appeals;
+the rollups kept flush by flush equal those rebuilt from the appeals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from reception.extensions import db
+from reception.monitoring import queries, rollups
+from reception.monitoring.filters import DashboardFilters
+from reception.review import services
+from tests.factories import make_appeal, make_staff, store, workflow_settings
+from tests.monitoring.test_figures import DEC, NOV, TODAY, at, history  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def more(history):  # noqa: F811
+    """The hand-computed history, and appeals of other kinds, topics, regions and channels."""
+    settings = workflow_settings()
+    official = make_staff(role="official", email="second.official@example.kz")
+    complaint, _ = make_appeal(at(NOV(19)), kind="complaint", category="roads-transport")
+    services.take_appeal(db.session, complaint, actor=official, now=at(NOV(20)), settings=settings)
+    proposal, _ = make_appeal(at(NOV(24)), kind="proposal", region="KZ-79")
+    shymkent = make_staff(
+        role="head", authority_code=proposal.authority.code, email="shymkent@example.kz"
+    )
+    services.extend_deadline(
+        db.session,
+        proposal,
+        actor=shymkent,
+        now=at(NOV(25)),
+        settings=settings,
+        due_on=DEC(29),
+        reason="An inspection is needed",
+    )
+    db.session.commit()
+    assert proposal.extensions_count == 1 and complaint.status == "in_progress"
+    answered_late, _ = make_appeal(at(DEC(2)), category="roads-transport")
+    services.answer_appeal(
+        db.session,
+        answered_late,
+        actor=official,
+        now=at(DEC(3)),
+        settings=settings,
+        store=store(),
+        text="Repaired",
+    )
+    db.session.commit()
+    return history
+
+
+def window(**filters):
+    return DashboardFilters(date_from=NOV(1), date_to=DEC(31), **filters)
+
+
+def as_tuples(figures):
+    return sorted(
+        (
+            str(f.key),
+            *(getattr(f, name) for name in queries.COUNTED),
+            sorted(f.first_action_days.items()),
+            sorted(f.answer_days.items()),
+        )
+        for f in figures
+    )
+
+
+@pytest.mark.parametrize(
+    "dimension", [None, "authority", "category", "region", "kind", "channel", "week"]
+)
+def test_rollup_figures_are_those_of_the_live_queries(more, dimension):
+    head = make_staff(role="head", email="head@example.kz")
+    for scope in (None, queries.scope_authority_ids(db.session, head)):
+        for filters, today, soon in (
+            (window(), TODAY, DEC(31)),
+            (window(), DEC(8), DEC(10)),
+            (window(category="roads-transport"), TODAY, DEC(31)),
+            (window(region="KZ-71", kind="application"), DEC(1), DEC(4)),
+            (DashboardFilters(date_from=NOV(20), date_to=DEC(2)), TODAY, DEC(31)),
+        ):
+            args = dict(today=today, soon=soon, dimension=dimension)
+            live = queries.compute_figures_live(db.session, filters, scope, **args)
+            rolled = queries.compute_figures(db.session, filters, scope, **args)
+            assert as_tuples(rolled) == as_tuples(live), (scope, filters, today)
+            assert queries.weekly_trend(db.session, filters, scope) == (
+                queries.weekly_trend_live(db.session, filters, scope)
+            )
+
+
+def test_rebuilt_rollups_equal_the_incremental_ones(more):
+    incremental = rollups.snapshot(db.session)
+    assert all(incremental)  # both grains, counters and histograms
+    rollups.rebuild(db.session)
+    db.session.flush()
+    assert rollups.snapshot(db.session) == incremental
+
+
+def test_a_change_outside_the_workflow_moves_the_rollups_too(more):
+    """Any write of an appeal through the session keeps them: here a rating set directly."""
+    a1 = more[0]
+    a1.rating = 1
+    db.session.commit()
+    incremental = rollups.snapshot(db.session)
+    rollups.rebuild(db.session)
+    db.session.commit()
+    assert rollups.snapshot(db.session) == incremental
+    [total] = queries.compute_figures(db.session, window(), None, today=TODAY, soon=DEC(31))
+    [live] = queries.compute_figures_live(db.session, window(), None, today=TODAY, soon=DEC(31))
+    assert total.rating_sum == live.rating_sum
+
+
+def test_the_command_rebuilds_them(more, app):
+    for table in (
+        "appeal_rollup_values",
+        "appeal_rollups",
+        "appeal_rollup_values_by_authority",
+        "appeal_rollups_by_authority",
+    ):
+        db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
+    db.session.commit()
+    assert queries.compute_figures(db.session, window(), None, today=TODAY, soon=DEC(31)) == []
+    result = app.test_cli_runner().invoke(args=["rollups", "rebuild"])
+    assert result.exit_code == 0 and "rebuilt" in result.output
+    db.session.expire_all()
+    [total] = queries.compute_figures(db.session, window(), None, today=TODAY, soon=DEC(31))
+    assert total.filed == 8
+
+
+def test_ordinals_agree_with_python():
+    assert rollups._ordinal(date(2026, 12, 5)) == date(2026, 12, 5).toordinal()

@@ -1,0 +1,112 @@
+"""Regressions found by attacking the running product (issue 11's guarantees).
+
+Each test fails on the code before its fix.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from reception.accounts.apikeys import create_api_key
+from reception.appeals.models import Appeal
+from reception.extensions import db
+from reception.review import services
+from reception.similarity import groups
+from tests.conftest import TUESDAY_MORNING
+from tests.factories import PASSWORD, VALID_IIN, make_appeal, make_staff, workflow_settings
+
+LATER = datetime(2026, 11, 19, 6, 0, tzinfo=UTC)
+
+
+def login(client, user):
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+# --- Safe publishing: one text answering a group ---------------------------------------
+
+
+@pytest.fixture
+def grouped():
+    """Two consented appeals of one body, taken and grouped, of two different people."""
+    official = make_staff()
+    first, _ = make_appeal(
+        TUESDAY_MORNING,
+        full_name="Асқар Мұқанов",
+        publish_consent=True,
+        email="askar@x.kz",
+        iin=VALID_IIN,
+    )
+    second, _ = make_appeal(
+        TUESDAY_MORNING,
+        full_name="Бауыржан Сейтқалиев",
+        publish_consent=True,
+        email="bauyrzhan@x.kz",
+        phone="+7 705 111 22 33",
+        iin="",
+        address="Алматы, Абая 10, 5",
+    )
+    for appeal in (first, second):
+        services.take_appeal(
+            db.session, appeal, actor=official, now=TUESDAY_MORNING, settings=workflow_settings()
+        )
+    db.session.commit()
+    groups.link_appeals(
+        db.session,
+        first,
+        actor=official,
+        now=LATER,
+        settings=workflow_settings(),
+        data={"numbers": second.number},
+    )
+    db.session.commit()
+    return official, first, second
+
+
+GROUP_TEXT = (
+    "Уважаемые Мұқанов и Сейтқалиев! По обращению Сейтқалиева (тел. 8 705 111 22 33, "
+    f"bauyrzhan@x.kz, ИИН {VALID_IIN}) сообщаем: насос заменён. Участковый Жаксыбеков."
+)
+
+
+def _published(*appeals):
+    db.session.expire_all()
+    return [db.session.get(Appeal, a.id).published_answer for a in appeals]
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_a_group_answer_publishes_no_members_personal_data(client, grouped, via):
+    """The same text goes to every applicant of a group: each published copy used to hide
+    only its own applicant's data, so the other applicant's surname (in any case form) went
+    public, and the official's extra words to hide were ignored."""
+    official, first, second = grouped
+    if via == "page":
+        login(client, official)
+        response = client.post(
+            f"/review/appeals/{first.number}/actions/group_answer",
+            data={"text": GROUP_TEXT, "hide": "Жаксыбеков", "hide_reason": "a third person"},
+        )
+        assert response.status_code == 302
+    else:
+        _, secret = create_api_key(db.session, name="DMS", user=official, now=TUESDAY_MORNING)
+        db.session.commit()
+        response = client.post(
+            f"/api/v1/appeals/{first.number}/actions",
+            json={"action": "group_answer", "text": GROUP_TEXT, "hide": ["Жаксыбеков"]},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        assert response.status_code == 200, response.get_json()
+    for published in _published(first, second):
+        assert published
+        for secret_part in (
+            "Мұқанов",
+            "Сейтқалиев",
+            "111 22 33",
+            "bauyrzhan",
+            VALID_IIN,
+            "Жаксыбеков",
+        ):
+            assert secret_part not in published, published
+        assert "насос заменён" in published

@@ -110,3 +110,37 @@ def test_a_group_answer_publishes_no_members_personal_data(client, grouped, via)
         ):
             assert secret_part not in published, published
         assert "насос заменён" in published
+
+
+# --- Cache-Control: an API key's own requests -------------------------------------------
+
+
+def test_open311_reads_with_a_key_are_never_cached(client):
+    """With its api_key an Open311 client reads its own requests in full (the original
+    description, with whatever personal data was typed): those answers were sent without
+    `no-store`, as the public list is, so a shared cache could keep and serve them."""
+    official = make_staff()
+    _, secret = create_api_key(db.session, name="311", user=official, now=TUESDAY_MORNING)
+    db.session.commit()
+    filed = client.post(
+        "/open311/v2/requests.json",
+        data={
+            "api_key": secret,
+            "service_code": "housing-utilities",
+            "attribute[region]": "KZ-71",
+            "address_string": "Кенесары 40",
+            "description": f"Мой ИИН {VALID_IIN}",
+            "first_name": "Асқар",
+            "last_name": "Мұқанов",
+            "email": "askar@x.kz",
+        },
+    )
+    number = filed.get_json()[0]["service_request_id"]
+    for path in (f"/open311/v2/requests/{number}", "/open311/v2/requests"):
+        for fmt in ("json", "xml"):
+            response = client.get(f"{path}.{fmt}?api_key={secret}")
+            assert response.status_code == 200
+            assert VALID_IIN in response.get_data(as_text=True)
+            assert response.headers.get("Cache-Control") == "no-store", path
+    # The public reads stay cacheable.
+    assert client.get("/open311/v2/services.json").headers.get("Cache-Control") is None

@@ -144,3 +144,60 @@ def test_open311_reads_with_a_key_are_never_cached(client):
             assert response.headers.get("Cache-Control") == "no-store", path
     # The public reads stay cacheable.
     assert client.get("/open311/v2/services.json").headers.get("Cache-Control") is None
+
+
+# --- Logs: what a database error quotes --------------------------------------------------
+
+
+@pytest.fixture
+def captured():
+    from tests.ops.test_logs import captured as fixture
+
+    yield from fixture.__wrapped__()
+
+
+def _duplicate_email(*_args, **_kwargs):
+    """A real unique violation naming a typed address, as a race on a sign-up would."""
+    from sqlalchemy import text
+
+    db.session.execute(text("CREATE TEMPORARY TABLE leak_probe (email TEXT UNIQUE)"))
+    for _ in range(2):
+        db.session.execute(
+            text("INSERT INTO leak_probe VALUES (:email)"), {"email": "victim.leak@example.kz"}
+        )
+
+
+def test_a_server_error_logs_no_value_the_database_quotes(
+    client, captured, monkeypatch, postgres_only
+):
+    """PostgreSQL's error names the refused values ("DETAIL: Key (email)=(...) already
+    exists"; "Failing row contains (...)"): the 500 handler logged it with the traceback,
+    past SQLAlchemy's hide_parameters."""
+    import reception.monitoring.public as public
+
+    monkeypatch.setattr(public, "list_published_answers", _duplicate_email)
+    response = client.get("/stats?q=x")
+    assert response.status_code == 500
+    log = captured.getvalue()
+    assert "unhandled error" in log and "UniqueViolation" in log
+    assert "victim.leak" not in log
+
+
+def test_log_lines_hide_what_database_errors_quote():
+    from reception.ops.logs import scrub
+
+    for message, secret in (
+        (
+            'duplicate key value violates unique constraint "users_email_key"\n'
+            "DETAIL:  Key (email)=(victim@example.kz) already exists.",
+            "victim@example.kz",
+        ),
+        (
+            'new row for relation "appeals" violates check constraint "x"\n'
+            "DETAIL:  Failing row contains (1, Асқар Мұқанов, 900101300017).",
+            "900101300017",
+        ),
+        ('invalid input syntax for type integer: "900101300017"', "900101300017"),
+    ):
+        scrubbed = scrub(message)
+        assert secret not in scrubbed and "[hidden]" in scrubbed

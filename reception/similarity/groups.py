@@ -185,7 +185,7 @@ def leave_group(
     )
 
 
-def _members(session: Session, appeal: Appeal) -> list[Appeal]:
+def all_members(session: Session, appeal: Appeal) -> list[Appeal]:
     """Every appeal of the appeal's group (of its body), oldest first."""
     if appeal.group_id is None:
         return []
@@ -198,7 +198,7 @@ def _members(session: Session, appeal: Appeal) -> list[Appeal]:
 
 def answerable_members(session: Session, appeal: Appeal, actor: User) -> list[Appeal]:
     """The appeals of the group this person may answer now, oldest first."""
-    members = _members(session, appeal)
+    members = all_members(session, appeal)
     return [
         m
         for m in members
@@ -250,7 +250,7 @@ def answer_group(
     texts = answer_texts(members, data)
     # One text answers every applicant of the group: each published copy hides the
     # personal data of all of them, and the official's extra words to hide.
-    everyone = _members(session, appeal)
+    everyone = all_members(session, appeal)
     events = []
     for member in members:
         try:

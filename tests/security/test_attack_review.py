@@ -71,6 +71,16 @@ GROUP_TEXT = (
 )
 
 
+def previewed_digest(response) -> str:
+    """The preview page's mark that this text was shown."""
+    import re
+
+    assert response.status_code == 200
+    found = re.search(r'name="previewed" value="([0-9a-f]{64})"', response.get_data(as_text=True))
+    assert found, "no preview shown"
+    return found.group(1)
+
+
 def _published(*appeals):
     db.session.expire_all()
     return [db.session.get(Appeal, a.id).published_answer for a in appeals]
@@ -84,10 +94,10 @@ def test_a_group_answer_publishes_no_members_personal_data(client, grouped, via)
     official, first, second = grouped
     if via == "page":
         login(client, official)
-        response = client.post(
-            f"/review/appeals/{first.number}/actions/group_answer",
-            data={"text": GROUP_TEXT, "hide": "Жаксыбеков", "hide_reason": "a third person"},
-        )
+        form = {"text": GROUP_TEXT, "hide": "Жаксыбеков", "hide_reason": "a third person"}
+        path = f"/review/appeals/{first.number}/actions/group_answer"
+        form["previewed"] = previewed_digest(client.post(path, data=form))
+        response = client.post(path, data=form)
         assert response.status_code == 302
     else:
         _, secret = create_api_key(db.session, name="DMS", user=official, now=TUESDAY_MORNING)
@@ -110,6 +120,29 @@ def test_a_group_answer_publishes_no_members_personal_data(client, grouped, via)
         ):
             assert secret_part not in published, published
         assert "насос заменён" in published
+
+
+def test_a_group_answer_shows_the_preview_before_anything_is_sent(client, grouped):
+    """The page sent a group's answer at once: the official never saw what would be
+    published, as a single answer shows it, and could not add words to hide."""
+    official, first, second = grouped
+    login(client, official)
+    path = f"/review/appeals/{first.number}/actions/group_answer"
+    form = {"text_ru": GROUP_TEXT}
+    shown = client.post(path, data=form)
+    page = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert "What will be published" in page and 'name="hide"' in page
+    for number in (first.number, second.number):
+        assert number in page
+    assert "[ФИО]" in page
+    assert _published(first, second) == [None, None]
+    # Changed after the preview: shown again, still nothing sent.
+    form["previewed"] = previewed_digest(shown)
+    again = client.post(path, data={**form, "hide": "насос"})
+    assert again.status_code == 200 and _published(first, second) == [None, None]
+    assert client.post(path, data=form).status_code == 302
+    assert all(_published(first, second))
 
 
 # --- Cache-Control: an API key's own requests -------------------------------------------

@@ -234,3 +234,36 @@ def test_log_lines_hide_what_database_errors_quote():
     ):
         scrubbed = scrub(message)
         assert secret not in scrubbed and "[hidden]" in scrubbed
+
+
+# --- A visitor's access to an appeal has an end ----------------------------------------
+
+
+def test_a_browsers_access_to_an_appeal_ends_whatever_the_cookie_does(app, client, monkeypatch):
+    """A visitor who tracked an appeal with its code keeps that right in the signed cookie,
+    which has no record on the server: a copy of it, refreshed by any request that changes
+    the session (changing the language), kept the appeal readable for ever. The right now
+    lasts RECEPTION_SESSION_HOURS from when it was given, as a log-in does."""
+    import time
+
+    appeal, code = make_appeal(TUESDAY_MORNING)
+    tracked = client.post("/track", data={"number": appeal.number, "code": code})
+    assert tracked.status_code == 200
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    page = f"/my/appeals/{appeal.number}"
+    assert thief.get(page).status_code == 200
+    # The thief changes the language every few hours: each answer signs the cookie anew,
+    # so it never reaches the cookie's own 8 hours.
+    real_time, offset = time.time, [0.0]
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset[0])
+    hours = app.config["SESSION_ABSOLUTE_HOURS"]
+    for _ in range(hours // 6 + 1):
+        offset[0] += 6 * 3600
+        thief.get("/lang/kk?next=/track")
+        thief.get("/lang/en?next=/track")
+    assert thief.get(page).status_code == 404
+    assert thief.get(f"/appeals/{appeal.number}/receipt").status_code == 404
+    # A fresh right works again.
+    assert thief.post("/track", data={"number": appeal.number, "code": code}).status_code == 200
+    assert thief.get(page).status_code == 200

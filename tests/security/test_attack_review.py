@@ -267,3 +267,43 @@ def test_a_browsers_access_to_an_appeal_ends_whatever_the_cookie_does(app, clien
     # A fresh right works again.
     assert thief.post("/track", data={"number": appeal.number, "code": code}).status_code == 200
     assert thief.get(page).status_code == 200
+
+
+# --- Rate limits: counted on the key the request acts with ------------------------------
+
+
+@pytest.mark.parametrize(
+    "decoy",
+    [
+        {"query_string": {"api_key": "made-up"}},
+        {"headers": {"Authorization": "Bearer made-up"}},
+    ],
+    ids=["key-in-address", "bearer-header"],
+)
+def test_open311_filing_is_counted_on_the_key_it_files_with(make_app, decoy):
+    """The limit read the key from the address or a Bearer header first, the filing from
+    the form: a made-up key beside the real one moved the count to the client's address, so a
+    key holder with many addresses filed without limit."""
+    import uuid
+
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        RATELIMIT_OPEN311_WRITE="2 per minute",
+    )
+    official = make_staff()
+    _, secret = create_api_key(db.session, name="311", user=official, now=TUESDAY_MORNING)
+    db.session.commit()
+    codes = []
+    for n in range(3):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
+        codes.append(
+            client.post(
+                "/open311/v2/requests.json",
+                data={"api_key": secret, "service_code": "no-such-service"},
+                **decoy,
+            ).status_code
+        )
+    assert codes == [404, 404, 429]

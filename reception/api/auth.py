@@ -28,13 +28,23 @@ def current_api_key(secret: str) -> ApiKey | None:
     return keys[secret]
 
 
+def acting_secret() -> str:
+    """The secret the view will act with, read from the same place the view reads it: the
+    JSON API's Bearer header; Open311's `api_key` in the form of a POST, in the address of a
+    GET. A made-up key sent elsewhere beside it must not move the count to another bucket."""
+    if request.blueprint == "api":
+        return bearer_secret()
+    source = request.form if request.method == "POST" else request.args
+    return source.get("api_key", "")
+
+
 def rate_limit_key() -> str:
     """Count API calls per key, but only a key that checks out: the bucket is the key's id.
 
     Anything else (no key, a revoked one, any made-up string) counts against the client's
     address, so that sending a fresh random key with every call never gets a fresh bucket.
     """
-    secret = bearer_secret() or request.values.get("api_key", "")
+    secret = acting_secret()
     key = current_api_key(secret) if secret else None
     if key is not None:
         return f"key:{key.id}"

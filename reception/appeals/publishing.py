@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reception.appeals.models import Appeal
-from reception.domain.redaction import REASONS, Applicant, Finding, publish, split_hide
+from reception.domain.redaction import (
+    REASONS,
+    Applicant,
+    Finding,
+    merge,
+    publish,
+    redact,
+    scan,
+    split_hide,
+)
 
 
 def applicant_of(appeal: Appeal) -> Applicant:
@@ -39,9 +48,17 @@ class Preview:
     hide: list[str]
 
 
-def preview_answer(appeal: Appeal, text: str, hide=None) -> Preview:
+def preview_answer(appeal: Appeal, text: str, hide=None, others=()) -> Preview:
+    """`others`: the other appeals one text answers (a group): their applicants' names,
+    numbers and addresses are hidden too, so one applicant's answer never publishes
+    another's."""
     phrases = split_hide(hide)
     published, findings = publish(text or "", applicant_of(appeal), appeal.language, phrases)
+    if others:
+        for other in others:
+            findings = findings + scan(text or "", applicant_of(other))
+        findings = merge(sorted(findings, key=lambda f: (f.start, -f.end)), text or "")
+        published = redact(text or "", findings, appeal.language)
     parts, position = [], 0
     for finding in findings:
         if finding.start > position:

@@ -61,10 +61,16 @@ def _personal_session() -> bool:
         return True
 
 
+def _carries_a_key() -> bool:
+    """An API key in the request (Open311's `api_key`, a Bearer header): the answer may hold
+    what that key filed, in full, so it is as personal as a logged-in page."""
+    return bool(request.args.get("api_key") or request.headers.get("Authorization"))
+
+
 def needs_no_store() -> bool:
     if request.endpoint == "static":
         return False
-    return request.endpoint not in PUBLIC_ENDPOINTS or _personal_session()
+    return request.endpoint not in PUBLIC_ENDPOINTS or _carries_a_key() or _personal_session()
 
 
 def install_no_store(app: Flask) -> None:

@@ -95,6 +95,35 @@ class ContextFilter(logging.Filter):
         return True
 
 
+# What a database error quotes of the data it refused: PostgreSQL's DETAIL line names the
+# values ("Key (email)=(someone@example.kz) already exists", "Failing row contains (...)")
+# and a bad value is quoted in the message itself; SQLAlchemy's hide_parameters does not
+# reach either. Hidden in every line's message and exception text.
+_DB_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
+_DB_QUOTED = re.compile(
+    r'((?:invalid input (?:syntax|value) for [^:\n]*|out of range[^:\n]*):\s*)"[^\n]*'
+)
+HIDDEN = "[hidden]"
+
+
+def scrub(text: str) -> str:
+    """The text with what a database error quotes of the data replaced."""
+    return _DB_QUOTED.sub(r"\1" + HIDDEN, _DB_DETAIL.sub(r"\1 " + HIDDEN, text))
+
+
+class ScrubbingJsonFormatter(JsonFormatter):
+    """python-json-logger's formatter, with database errors' quoted data hidden."""
+
+    def formatException(self, ei):  # noqa: N802 (logging's name)
+        return scrub(super().formatException(ei))
+
+    def process_log_record(self, log_data):
+        for name in ("message", "exc_info"):
+            if isinstance(log_data.get(name), str):
+                log_data[name] = scrub(log_data[name])
+        return log_data
+
+
 FIELDS = ("levelname", "name", "message", "process")
 RENAMED = {"levelname": "level", "name": "logger", "process": "pid"}
 
@@ -102,7 +131,7 @@ RENAMED = {"levelname": "level", "name": "logger", "process": "pid"}
 def json_formatter() -> JsonFormatter:
     """Each record as one JSON object: time (ISO 8601, UTC), level, logger, message, pid,
     request_id, and the record's extra fields."""
-    return JsonFormatter(
+    return ScrubbingJsonFormatter(
         list(FIELDS), rename_fields=RENAMED, timestamp="time", json_ensure_ascii=False
     )
 

@@ -212,9 +212,9 @@ def _pending_user_id() -> int | None:
 def _key_fingerprint(key_id: int) -> tuple[int, str]:
     """A process-cache key for an API key: its id and a hash of the secret sent (ids alone
     could be reused by a database that was emptied, as tests do)."""
-    from reception.api.auth import bearer_secret
+    from reception.api.auth import acting_secret
 
-    secret = bearer_secret() or request.values.get("api_key", "")
+    secret = acting_secret()
     return key_id, hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 

@@ -355,6 +355,7 @@ def answer_appeal(
     complaint_info=None,
     hide=None,
     hide_reason="",
+    others=(),
 ) -> AppealEvent:
     """Give the reasoned answer, with how and where to complain about it.
 
@@ -368,7 +369,7 @@ def answer_appeal(
     ensure_allowed(appeal, "answer", actor.role)
     text = required_text(text, "text", MAX_ANSWER)
     hide_reason = optional_text(hide_reason, "hide_reason", 200)
-    preview = preview_answer(appeal, text, hide)
+    preview = preview_answer(appeal, text, hide, others)
     uploads: list[Upload] = list(uploads)
     check_files(uploads, settings.filing.limits)
     template = get_answer_template(session, template, appeal)

@@ -39,6 +39,7 @@ from reception.extensions import db
 from reception.review import queries, services
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
 from reception.review.policies import is_staff, staff_may_view
+from reception.similarity import groups
 from reception.similarity.context import page_context as similar_context
 from reception.similarity.groups import group_actions
 from reception.terms.present import extension_moved_message
@@ -102,7 +103,14 @@ def _staff_appeal(number: str):
 
 
 def _render_appeal(
-    appeal, *, errors=None, form_data=None, open_action=None, status=200, preview=None
+    appeal,
+    *,
+    errors=None,
+    form_data=None,
+    open_action=None,
+    status=200,
+    preview=None,
+    group_previews=None,
 ):
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     running = appeal.status not in FINAL_STATUSES and appeal.status != "awaiting_citizen"
@@ -140,6 +148,7 @@ def _render_appeal(
         open_action=open_action,
         settings=_settings(),
         preview=preview,
+        group_previews=group_previews or [],
         redaction_labels=REDACTION_LABELS,
         **similar_context(
             db.session, appeal, current_user, today=local_today(), config=current_app.config
@@ -176,6 +185,45 @@ def _answer_preview(appeal):
     )
 
 
+def _group_answer_preview(appeal):
+    """The same for a group's answer: when any applicant it goes to agreed to publication,
+    the official sees each published copy (every member's data hidden) before it is sent."""
+    members = groups.answerable_members(db.session, appeal, current_user)
+    consenting = [m for m in members if m.publish_consent]
+    if not consenting:
+        return None
+    languages = sorted({m.language for m in members})
+    texts = {}
+    for language in languages:
+        text = request.form.get(f"text_{language}") or ""
+        if not text.strip() and len(languages) == 1:
+            text = request.form.get("text") or ""
+        texts[language] = text
+    # Missing or too long: the action refuses it with its own message, no preview needed.
+    if any(not t.strip() or len(t) > services.MAX_ANSWER for t in texts.values()):
+        return None
+    hide = request.form.get("hide") or ""
+    digest = _preview_digest("\x00".join(texts[lang] for lang in languages), hide)
+    if not request.form.get("preview") and request.form.get("previewed") == digest:
+        return None
+    everyone = groups.all_members(db.session, appeal)
+    previews = [
+        (
+            member.number,
+            preview_answer(
+                member, texts[member.language], hide, [o for o in everyone if o is not member]
+            ),
+        )
+        for member in consenting
+    ]
+    form_data = request.form.to_dict()
+    form_data["previewed"] = digest
+    flash(_("Not sent yet: check what will be published, then send the answer."), "warning")
+    return _render_appeal(
+        appeal, form_data=form_data, open_action="group_answer", group_previews=previews
+    )
+
+
 @bp.route("/appeals/<number>")
 def appeal(number: str):
     return _render_appeal(_staff_appeal(number))
@@ -192,6 +240,10 @@ def act(number: str, action: str):
         abort(404)
     if action == "answer":
         shown = _answer_preview(appeal)
+        if shown is not None:
+            return shown
+    if action == "group_answer":
+        shown = _group_answer_preview(appeal)
         if shown is not None:
             return shown
     store = attachment_store()

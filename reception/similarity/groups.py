@@ -185,15 +185,20 @@ def leave_group(
     )
 
 
-def answerable_members(session: Session, appeal: Appeal, actor: User) -> list[Appeal]:
-    """The appeals of the group this person may answer now, oldest first."""
+def all_members(session: Session, appeal: Appeal) -> list[Appeal]:
+    """Every appeal of the appeal's group (of its body), oldest first."""
     if appeal.group_id is None:
         return []
-    members = session.scalars(
+    return session.scalars(
         select(Appeal)
         .where(Appeal.group_id == appeal.group_id, Appeal.authority_id == appeal.authority_id)
         .order_by(Appeal.received_at, Appeal.id)
     ).all()
+
+
+def answerable_members(session: Session, appeal: Appeal, actor: User) -> list[Appeal]:
+    """The appeals of the group this person may answer now, oldest first."""
+    members = all_members(session, appeal)
     return [
         m
         for m in members
@@ -243,6 +248,9 @@ def answer_group(
     if not members:
         raise ActionRefused("not_allowed", _l("No appeal of this group can be answered now."))
     texts = answer_texts(members, data)
+    # One text answers every applicant of the group: each published copy hides the
+    # personal data of all of them, and the official's extra words to hide.
+    everyone = all_members(session, appeal)
     events = []
     for member in members:
         try:
@@ -256,6 +264,9 @@ def answer_group(
                 text=texts[member.language],
                 uploads=list(uploads),
                 template=None,
+                hide=data.get("hide"),
+                hide_reason=data.get("hide_reason"),
+                others=[m for m in everyone if m is not member],
             )
         except ActionRefused as refused:
             if refused.field == "text":

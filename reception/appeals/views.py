@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -236,6 +237,10 @@ def _latest(events, action):
 
 
 def _render_status(appeal, *, errors=None, form_data=None, open_action=None, status=200):
+    # Shown in answer to a POST (tracking, an action): the language switch comes back here.
+    g.lang_next = url_for("appeals.view", number=appeal.number) + (
+        f"#{open_action}" if open_action else ""
+    )
     settings = WorkflowSettings.from_config(current_app.config)
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     today = local_today()
@@ -338,7 +343,7 @@ def act(number: str, action: str):
     except ActionRefused as refused:
         db.session.rollback()
         appeal = _appeal_for_viewer(number)
-        flash(refused.message, "error")
+        # No flash: the form's own error summary says it, beside the field.
         return _render_status(
             appeal,
             errors={refused.field or "_": refused.message},

@@ -38,6 +38,7 @@ from reception.domain.deadlines import (
     registration_date,
     return_limit,
 )
+from reception.domain.placeholders import find_placeholders
 from reception.domain.workflow import RETURN_GROUNDS, TERMINATION_GROUNDS
 from reception.review.policies import staff_may_view
 
@@ -336,6 +337,25 @@ def complaint_info_given(value) -> bool:
     return str(value or "").strip().lower() not in ("no", "false", "0", "off")
 
 
+def placeholder_message(text: str):
+    """The refusal for an answer with a template's blank left in it, or None."""
+    blanks = find_placeholders(text)
+    if not blanks:
+        return None
+    return _l(
+        "Fill in or delete the template's blank before sending: %(placeholders)s",
+        placeholders=", ".join(blanks),
+    )
+
+
+def check_no_placeholders(text: str) -> None:
+    """Refuse an answer that still holds a blank like "[норма закона]" (it would reach the
+    applicant, their status page and the public statistics)."""
+    message = placeholder_message(text)
+    if message is not None:
+        raise ActionRefused("invalid", message, "text")
+
+
 def answer_appeal(
     session: Session,
     appeal: Appeal,
@@ -362,6 +382,7 @@ def answer_appeal(
     """
     ensure_allowed(appeal, "answer", actor.role)
     text = required_text(text, "text", MAX_ANSWER)
+    check_no_placeholders(text)
     hide_reason = optional_text(hide_reason, "hide_reason", 200)
     preview = preview_answer(appeal, text, hide)
     uploads: list[Upload] = list(uploads)

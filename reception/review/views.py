@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -30,7 +31,7 @@ from reception.core.labels import (
 )
 from reception.core.types import utcnow
 from reception.directory import queries as directory
-from reception.domain.deadlines import working_days_left
+from reception.domain.deadlines import complaint_filing_deadline, working_days_left
 from reception.domain.workflow import FINAL_STATUSES, available_actions
 from reception.extensions import db
 from reception.review import queries, services
@@ -95,8 +96,19 @@ def _staff_appeal(number: str):
 
 
 def _render_appeal(
-    appeal, *, errors=None, form_data=None, open_action=None, status=200, preview=None
+    appeal,
+    *,
+    errors=None,
+    form_data=None,
+    open_action=None,
+    status=200,
+    preview=None,
+    citizen_preview=None,
 ):
+    if open_action:
+        # The language switch comes back to the appeal page at the form, not to the
+        # POST-only address of the action (a 405).
+        g.lang_next = url_for("review.appeal", number=appeal.number) + f"#action-{open_action}"
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     running = appeal.status not in FINAL_STATUSES and appeal.status != "awaiting_citizen"
     actions = [
@@ -130,8 +142,22 @@ def _render_appeal(
         open_action=open_action,
         settings=_settings(),
         preview=preview,
+        citizen_preview=citizen_preview,
+        preview_complain_by=_complain_by_if_answered_today(appeal, form_data or {})
+        if citizen_preview is not None
+        else None,
         redaction_labels=REDACTION_LABELS,
     ), status
+
+
+def _complain_by_if_answered_today(appeal, form_data):
+    """The complaint date the applicant would read if the answer were sent today."""
+    settings = _settings()
+    return complaint_filing_deadline(
+        local_today(),
+        settings.rules,
+        complaint_info_given=form_data.get("complaint_info") != "no",
+    )
 
 
 def _preview_digest(text: str, hide: str) -> str:
@@ -141,26 +167,54 @@ def _preview_digest(text: str, hide: str) -> str:
 
 
 def _answer_preview(appeal):
-    """The page with the preview of the published answer, when the official has not yet
-    seen the preview of exactly this text (only answers that will be published)."""
+    """The page with the preview of the answer: when the official asks for it, and for an
+    answer that will be published, when they have not yet seen exactly this text."""
     text, hide = request.form.get("text") or "", request.form.get("hide") or ""
+    asked = bool(request.form.get("preview"))
     # Too long or empty: the action refuses it with its own message, no preview needed.
-    if not appeal.publish_consent or not text.strip() or len(text) > services.MAX_ANSWER:
+    if not text.strip() or len(text) > services.MAX_ANSWER:
+        return None
+    if not asked and not appeal.publish_consent:
         return None
     if "answer" not in {str(a) for a in available_actions(appeal.status, current_user.role)}:
         return None
     digest = _preview_digest(text, hide)
-    if not request.form.get("preview") and request.form.get("previewed") == digest:
+    if not asked and request.form.get("previewed") == digest:
         return None
     form_data = request.form.to_dict()
     form_data["previewed"] = digest
-    flash(_("Not sent yet: check what will be published, then send the answer."), "warning")
+    blanks = services.placeholder_message(text)
+    if appeal.publish_consent:
+        flash(_("Not sent yet: check what will be published, then send the answer."), "warning")
     return _render_appeal(
         appeal,
         form_data=form_data,
         open_action="answer",
-        preview=preview_answer(appeal, text, hide),
+        errors={"text": blanks} if blanks else None,
+        preview=preview_answer(appeal, text, hide) if appeal.publish_consent else None,
+        citizen_preview=text.strip(),
     )
+
+
+def _insert_template(appeal):
+    """Put the chosen template's text in place of the draft or after it (a POST: the draft
+    and the token never go into an address), and show the form again, nothing sent."""
+    how = request.form.get("insert")
+    form_data = request.form.to_dict()
+    form_data.pop("previewed", None)
+    templates = services.list_answer_templates(db.session, appeal)
+    chosen = next((t for t in templates if str(t.id) == request.form.get("template")), None)
+    if chosen is None:
+        return _render_appeal(
+            appeal,
+            form_data=form_data,
+            open_action="answer",
+            errors={"template": _("Choose a template first.")},
+            status=422,
+        )
+    draft = (form_data.get("text") or "").rstrip()
+    form_data["text"] = draft + "\n\n" + chosen.body if how == "append" and draft else chosen.body
+    return _render_appeal(appeal, form_data=form_data, open_action="answer")
 
 
 @bp.route("/appeals/<number>")
@@ -177,6 +231,11 @@ def act(number: str, action: str):
     appeal = _staff_appeal(number)
     if action not in STAFF_ACTIONS:
         abort(404)
+    inserting = action == "answer" and request.form.get("insert") in ("replace", "append")
+    if inserting and "answer" in {
+        str(a) for a in available_actions(appeal.status, current_user.role)
+    }:
+        return _insert_template(appeal)
     if action == "answer":
         shown = _answer_preview(appeal)
         if shown is not None:
@@ -205,7 +264,7 @@ def act(number: str, action: str):
     except ActionRefused as refused:
         db.session.rollback()
         appeal = _staff_appeal(number)
-        flash(refused.message, "error")
+        # No flash: the form's own error summary says it, beside the field.
         return _render_appeal(
             appeal,
             errors={refused.field or "_": refused.message},

@@ -1,0 +1,114 @@
+"""An interface that never loses work and never misleads (issue 15), in a real browser."""
+
+from tests.e2e.conftest import DESKTOP, PHONE, axe_violations, choose_language, log_in, screenshot
+from tests.e2e.test_flows import file_appeal
+
+
+def _taken_appeal(live_server, new_page, subject):
+    citizen = new_page(PHONE)
+    number, code = file_appeal(citizen, live_server, "ru", subject)
+    official = new_page(DESKTOP)
+    log_in(official, live_server, "official@demo.kz", "ru")
+    official.goto(f"{live_server}/review/appeals/{number}")
+    official.get_by_role("button", name="Принять в работу").click()
+    return official, number, code, citizen
+
+
+def test_template_insert_keeps_the_draft_and_a_blank_is_refused(live_server, new_page):
+    official, number, _code, _citizen = _taken_appeal(live_server, new_page, "Шаблон ответа")
+    official.locator("#action-answer summary").click()
+    official.fill("#answer-text", "Мой черновик ответа.")
+    official.select_option("#template", label="Вопрос решён")
+    with official.expect_navigation():
+        official.locator("[data-insert=append]").click()
+    # A POST: neither the draft nor the token in the address; the draft is still there.
+    assert "csrf_token" not in official.url and "text=" not in official.url
+    text = official.input_value("#answer-text")
+    assert text.startswith("Мой черновик ответа.") and "[описание принятых мер]" in text
+
+    # Sending with the blanks still in: refused, the error names the blank, focus on it.
+    with official.expect_navigation():
+        official.get_by_role("button", name="Отправить ответ").click()
+    summary = official.locator("#action-answer .error-summary")
+    assert "[описание принятых мер]" in summary.inner_text()
+    official.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    field = official.locator("#answer-text")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "answer-text-error" in field.get_attribute("aria-describedby")
+    assert official.url.endswith("#action-answer")
+    assert axe_violations(official) == []
+    screenshot(official, "interface-ru-answer-placeholder")
+
+    # The preview shows what the applicant will receive; then the filled answer goes.
+    official.fill("#answer-text", "Освещение восстановлено 20 ноября. Основание: ст. 89 АППК.")
+    with official.expect_navigation():
+        official.locator("#action-answer button[name=preview]").click()
+    assert "Освещение восстановлено" in official.locator(".answer-preview").inner_text()
+    with official.expect_navigation():
+        official.get_by_role("button", name="Отправить ответ").click()
+    assert "Дан ответ" in official.locator("main").inner_text()
+
+
+def test_every_appeal_page_form_error_is_summarised_at_the_field(live_server, new_page):
+    official, number, code, _citizen = _taken_appeal(live_server, new_page, "Ошибки форм")
+    for action, field in (("note", "#note-text"), ("request_info", "#ri-text")):
+        official.goto(f"{live_server}/review/appeals/{number}")
+        official.locator(f"#action-{action} summary").click()
+        with official.expect_navigation():
+            official.locator(f"#action-{action} button[type=submit]").click()
+        summary = official.locator(f"#action-{action} .error-summary")
+        assert summary.is_visible()
+        assert summary.locator(f"a[href='{field}']").count() == 1
+        official.wait_for_function("document.activeElement.classList.contains('error-summary')")
+        assert official.locator(field).get_attribute("aria-invalid") == "true"
+        # Not a second copy of the message in a flash at the top.
+        assert official.locator(".flash-list .flash--error").count() == 0
+        # The language switch after an error leads back to the page, not to a 405.
+        with official.expect_navigation():
+            official.locator(".lang-switcher a[hreflang=en]").click()
+        assert official.url.split("#")[0].endswith(f"/review/appeals/{number}")
+        assert "Method Not Allowed" not in official.content()
+        choose_language(official, live_server, "ru", f"/review/appeals/{number}")
+
+    # The applicant's withdrawal without the confirmation box.
+    tracker = new_page(PHONE)
+    choose_language(tracker, live_server, "ru", "/track")
+    tracker.fill("#number", number)
+    tracker.fill("#code", code)
+    with tracker.expect_navigation():
+        tracker.locator("main button[type=submit]").click()
+    tracker.locator("#withdraw summary").click()
+    tracker.fill("#withdraw-reason", "Вопрос решился")
+    with tracker.expect_navigation():
+        tracker.locator("#withdraw button[type=submit]").click()
+    summary = tracker.locator("#withdraw .error-summary")
+    assert summary.locator("a[href='#withdraw-confirm']").count() == 1
+    tracker.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    assert tracker.locator("#withdraw-confirm").get_attribute("aria-invalid") == "true"
+    assert tracker.url.endswith("#withdraw")
+    assert axe_violations(tracker) == []
+    screenshot(tracker, "interface-ru-withdraw-error-phone")
+
+
+def test_language_switch_keeps_typed_text_and_the_tracking_result(live_server, new_page):
+    page = new_page(PHONE)
+    choose_language(page, live_server, "ru", "/appeals/new")
+    page.fill("#subject", "Тема, которую жалко потерять")
+    page.fill("#text", "Длинный текст обращения, набранный с телефона.")
+    with page.expect_navigation():
+        page.locator(".lang-switcher a[hreflang=kk]").click()
+    assert page.locator("html").get_attribute("lang") == "kk"
+    assert page.input_value("#subject") == "Тема, которую жалко потерять"
+    assert page.input_value("#text") == "Длинный текст обращения, набранный с телефона."
+
+    number, code = file_appeal(new_page(PHONE), live_server, "ru", "Отслеживание")
+    tracker = new_page(PHONE)
+    choose_language(tracker, live_server, "ru", "/track")
+    tracker.fill("#number", number)
+    tracker.fill("#code", code)
+    with tracker.expect_navigation():
+        tracker.locator("main button[type=submit]").click()
+    with tracker.expect_navigation():
+        tracker.locator(".lang-switcher a[hreflang=en]").click()
+    assert number in tracker.locator("main h1").inner_text()
+    assert "Registered" in tracker.locator("main").inner_text()

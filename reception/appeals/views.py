@@ -97,8 +97,8 @@ def new():
     form = AppealForm()
     _fill_choices(form)
     if request.method == "GET":
-        form.language.data = form.language.data or current_locale()
-        form.kind.data = form.kind.data or "application"
+        # No legal choice is made for the person: the kind (a complaint has other terms)
+        # and the language of the answer are theirs to choose.
         form.region.data = request.args.get("region", "")
         form.submission_key.data = secrets.token_urlsafe(24)
         receipts.remember_form_key(form.submission_key.data)
@@ -146,7 +146,7 @@ def new():
         for name, message in invalid.errors.items():
             if name in form:
                 form[name].errors = [message]
-        flash(_("Please correct the marked fields. Everything you typed is kept."), "error")
+        # No flash: the error summary above the form lists each error, linked to its field.
         # The files that pass the checks wait for the corrected form; the others are named
         # in the error beside the field.
         good = [f for f in new_files if check_uploads([f], settings.limits) is None]

@@ -95,6 +95,11 @@
     summary.focus();
     summary.scrollIntoView({ block: "start" });
   }
+  var again = document.querySelector("[data-shown-again]");
+  if (!summary && again) {
+    // A form shown again without an error (a template inserted, a preview): at the form.
+    window.addEventListener("load", function () { again.scrollIntoView({ block: "start" }); });
+  }
   if (summary) {
     focusSummary();
     // Reaching the page at a fragment (the form's "#action-...") resets the focus after

@@ -1,5 +1,7 @@
 """An interface that never loses work and never misleads (issue 15), in a real browser."""
 
+import re
+
 from tests.e2e.conftest import DESKTOP, PHONE, axe_violations, choose_language, log_in, screenshot
 from tests.e2e.test_flows import file_appeal
 
@@ -126,3 +128,36 @@ def test_a_failed_filing_puts_the_focus_on_the_error_summary(live_server, new_pa
     assert page.locator(".error-summary a[href='#kind']").count() == 1
     assert axe_violations(page) == []
     screenshot(page, "interface-kk-form-errors-phone")
+
+
+def test_the_queue_shows_results_first_whole_rows_open_and_nothing_is_cut(live_server, new_page):
+    for lang in ("kk", "ru", "en"):
+        for viewport, name in ((PHONE, "phone"), (DESKTOP, "laptop")):
+            page = new_page(viewport)
+            log_in(page, live_server, "official@demo.kz", lang)
+            page.goto(f"{live_server}/review/")
+            summary = page.locator("details.filters > summary")
+            assert re.search(r"\(\d+\)", summary.inner_text())
+            assert page.locator("details.filters").get_attribute("open") is None
+            first = page.locator("table.table--queue tbody tr").first
+            # On a phone the first appeal is on the first screen, not 1,200 px down.
+            assert first.bounding_box()["y"] < viewport["height"]
+            # No inner scroll box; the executor column is inside the window.
+            assert (
+                page.evaluate("getComputedStyle(document.querySelector('.table-wrap')).overflowX")
+                == "visible"
+            )
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"]
+            executor = page.locator(".queue__executor").first.bounding_box()
+            assert executor["x"] + executor["width"] <= viewport["width"]
+            screenshot(page, f"interface-{lang}-queue-{name}")
+            if lang == "en" and name == "phone":
+                assert axe_violations(page) == []
+                first.locator("td").last.scroll_into_view_if_needed()
+                box = first.bounding_box()
+                number = first.locator("a.row-link").inner_text().strip()
+                # A tap anywhere on the card opens the appeal (not only the 18 px link).
+                with page.expect_navigation():
+                    page.mouse.click(box["x"] + box["width"] - 20, box["y"] + box["height"] - 12)
+                assert page.url.endswith(f"/review/appeals/{number}")

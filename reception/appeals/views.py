@@ -32,6 +32,7 @@ from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.kept_uploads import KeptUploads
 from reception.appeals.policies import citizen_may_view, grant_browser_access
 from reception.appeals.services import (
+    OPERATOR_CHANNELS,
     AlreadyFiled,
     FilingSettings,
     SubmissionInvalid,
@@ -53,7 +54,6 @@ from reception.review.policies import is_staff, staff_may_view
 bp = Blueprint("appeals", __name__)
 
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-OPERATOR_CHANNELS = ("paper", "phone", "in_person")
 
 
 def attachment_store() -> AttachmentStore:
@@ -73,6 +73,13 @@ def _fill_choices(form: AppealForm) -> None:
         SelectChoice(a.code, a.name(locale)) for a in directory.list_authorities(db.session)
     ]
     form.language.choices = [SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()]
+    if current_user.is_authenticated and current_user.role == "operator":
+        # The operator's screen speaks of the applicant, not of "you".
+        form.text.label.text = _l("Text of the appeal")
+        form.publish_consent.label.text = _l(
+            "The applicant agrees that the answer may be published on this site without "
+            "their personal data"
+        )
 
 
 def _prefill_from_account(form: AppealForm) -> None:
@@ -216,7 +223,9 @@ def _appeal_for_viewer(number: str, *, details: bool = False):
 def receipt(number: str):
     appeal = _appeal_for_viewer(number)
     access_code = receipts.access_code_to_show(appeal.number)
-    return render_template("appeals/receipt.html", appeal=appeal, access_code=access_code)
+    return render_template(
+        "appeals/receipt.html", appeal=appeal, access_code=access_code, now_local=utcnow()
+    )
 
 
 def local_today():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import format_date, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -61,9 +61,9 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """
     if not value:
         return ""
-    if fmt == "short":
-        return format_datetime(value, "short")
-    return f"{format_date(value, fmt)}, {format_time(value, 'HH:mm')}"
+    # One way of writing a date per language everywhere: the same date as local_date,
+    # then the time (no "02.12.26, 04:42" beside "2026 ж. 24 жел.").
+    return f"{local_date(value)}, {format_time(value, 'HH:mm')}"
 
 
 def local_date(value: date | str | None, fmt: str = "long") -> str:
@@ -73,7 +73,14 @@ def local_date(value: date | str | None, fmt: str = "long") -> str:
             value = date.fromisoformat(value)
         except ValueError:
             return ""
-    return format_date(value, fmt) if value else ""
+    if not value:
+        return ""
+    text = format_date(value, "long")
+    # Russian's "2 декабря 2026 г." ends a sentence with a second full stop ("г.."): the
+    # year needs no "г." after it.
+    if text.endswith(" г."):
+        text = text[:-3]
+    return text
 
 
 def file_size(size: int) -> str:

@@ -74,6 +74,7 @@ EVENT_LABELS = {
     "close": _l("Closed"),
     "deemed_refused": _l("No decision in time: counts as a refusal"),
     "term_moved": _l("Due date moved by a calendar change"),
+    "notified": _l("Applicant told by post or phone"),
 }
 
 RETURN_GROUND_LABELS = {

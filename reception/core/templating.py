@@ -38,6 +38,8 @@ ACTION_FIELD_IDS = {
     "complain:text": "complain-text",
     "withdraw:reason": "withdraw-reason",
     "withdraw:confirm": "withdraw-confirm",
+    "notified:by": "notified-by",
+    "notified:on": "notified-on",
 }
 
 

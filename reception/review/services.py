@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals.attachments import AttachmentStore, Upload
+from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.publishing import preview_answer, redaction_records
 from reception.appeals.queries import get_appeal_by_number
 from reception.appeals.workflow import (
+    NOT_ALLOWED,
     ActionRefused,
     WorkflowSettings,
     apply_transition,
@@ -28,6 +30,7 @@ from reception.appeals.workflow import (
     required_text,
     save_attachments,
 )
+from reception.core.i18n import local_date
 from reception.directory.models import AnswerTemplate
 from reception.directory.queries import get_authority
 from reception.domain.deadlines import (
@@ -258,10 +261,10 @@ def extend_deadline(
                 "%(date)s is not a working day, and the next working day, %(next)s, is past "
                 "the limit of %(n)d months from the decision: choose a working day until "
                 "%(latest)s.",
-                date=new_due.isoformat(),
-                next=landing.due_on.isoformat(),
+                date=local_date(new_due),
+                next=local_date(landing.due_on),
                 n=settings.rules.extension_max_months,
-                latest=landing.latest.isoformat(),
+                latest=local_date(landing.latest),
             ),
             "due_on",
         )
@@ -272,7 +275,7 @@ def extend_deadline(
                 "The law allows at most %(n)d months from the decision: choose a date "
                 "until %(date)s.",
                 n=settings.rules.extension_max_months,
-                date=landing.latest.isoformat(),
+                date=local_date(landing.latest),
             ),
             "due_on",
         )
@@ -590,4 +593,45 @@ def add_note(
         now=now,
         settings=settings,
         comment=required_text(text, "text", MAX_COMMENT),
+    )
+
+
+# How the staff reached an applicant who has no e-mail.
+NOTICE_WAYS = ("phone", "post")
+
+
+def record_notice(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    by,
+    on,
+) -> AppealEvent:
+    """Record that an applicant without e-mail was told of the appeal's news: read out by
+    phone or sent by post, on a date (not in the future). Internal: the applicant is the
+    one who was told; the status does not change."""
+    if actor.role not in ("official", "head", "operator"):
+        raise ActionRefused("not_allowed", NOT_ALLOWED)
+    if by not in NOTICE_WAYS:
+        raise ActionRefused("invalid", _l("Choose how the applicant was told."), "by")
+    today = settings.local_date(now)
+    try:
+        day = date.fromisoformat((on or "").strip()) if on else today
+    except ValueError:
+        raise ActionRefused("invalid", _l("Enter the date as day, month and year."), "on") from None
+    if day > today:
+        raise ActionRefused("invalid", _l("The date cannot be in the future."), "on")
+    return record_event(
+        session,
+        appeal,
+        "notified",
+        now=now,
+        actor=actor,
+        from_status=appeal.status,
+        public=False,
+        role=actor.role,
+        data={"by": by, "on": day.isoformat()},
     )

@@ -82,6 +82,7 @@ def queue():
         filters=filters,
         today=today,
         soon=soon,
+        to_notify=queries.appeals_with_notices_due(db.session, page.items),
         categories=directory.list_categories(db.session),
         executors=executors,
         args={k: v for k, v in request.args.items() if k != "page"},
@@ -124,10 +125,13 @@ def _render_appeal(
         if match:
             prefill.update(text=match.body, template=str(match.id))
             open_action = "answer"
+    events = queries.all_events(db.session, appeal)
     return render_template(
         "review/appeal.html",
         appeal=appeal,
-        events=queries.all_events(db.session, appeal),
+        events=events,
+        notices_due=queries.notices_due(events, appeal),
+        today=local_today(),
         days_left=working_days_left(appeal.due_on, local_today(), calendar) if running else None,
         actions=actions,
         executors=services.list_executors(db.session, appeal.authority_id),
@@ -278,3 +282,54 @@ def act(number: str, action: str):
     # Nothing read from the database after the commit: if the connection dies now, the
     # official still sees that the step was done.
     return redirect(url_for("review.appeal", number=number))
+
+
+@bp.route("/appeals/<number>/notified", methods=["POST"])
+def notified(number: str):
+    """Record that an applicant without e-mail was told by phone or by post, and when."""
+    appeal = _staff_appeal(number)
+    try:
+        services.record_notice(
+            db.session,
+            appeal,
+            actor=current_user,
+            now=utcnow(),
+            settings=_settings(),
+            by=request.form.get("by"),
+            on=request.form.get("on"),
+        )
+        db.session.commit()
+    except ActionRefused as refused:
+        db.session.rollback()
+        appeal = _staff_appeal(number)
+        return _render_appeal(
+            appeal,
+            errors={refused.field or "_": refused.message},
+            form_data=request.form.to_dict(),
+            open_action="notified",
+            status=422 if refused.code == "invalid" else 409,
+        )
+    flash(_("The notice is recorded."), "success")
+    return redirect(url_for("review.appeal", number=number))
+
+
+@bp.route("/appeals/<number>/letter")
+def letter(number: str):
+    """A letter to print and post to the applicant: the latest news of the appeal (the
+    answer with how to complain, when there is one), the number, the body."""
+    appeal = _staff_appeal(number)
+    events = queries.all_events(db.session, appeal)
+    public = [e for e in events if e.is_public and e.action != "register"]
+    news = public[-1] if public else None
+    answer = next((e for e in reversed(events) if e.action == "answer"), None)
+    complaint_to = None
+    if answer is not None and answer.data.get("complaint_to"):
+        complaint_to = directory.get_authority(db.session, answer.data["complaint_to"])
+    return render_template(
+        "review/letter.html",
+        appeal=appeal,
+        news=news,
+        answer=answer if news is answer else None,
+        complaint_to=complaint_to,
+        printed_on=local_today(),
+    )

@@ -287,6 +287,12 @@ def track():
     form = TrackForm()
     if request.method == "GET":
         form.number.data = (request.args.get("number") or "")[:40]
+        # A link from an e-mail, opened by the owner (or a browser that has the access):
+        # straight to the appeal, not to a form asking for the code again.
+        if form.number.data:
+            known = queries.get_appeal_by_number(db.session, form.number.data.strip().upper())
+            if known is not None and citizen_may_view(current_user, known):
+                return redirect(url_for("appeals.view", number=known.number))
         return render_template("appeals/track.html", form=form)
     if not form.validate_on_submit():
         flash(_("The form had expired. Please send it again."), "error")
@@ -307,9 +313,16 @@ def track():
 @login_required
 def my_appeals():
     appeals = queries.list_citizen_appeals(db.session, current_user)
+    # What waits for the citizen comes first, the nearest reply date first.
+    waiting = sorted(
+        (a for a in appeals if a.status == "awaiting_citizen"),
+        key=lambda a: (a.info_due_on is None, a.info_due_on),
+    )
+    appeals = waiting + [a for a in appeals if a.status != "awaiting_citizen"]
     return render_template(
         "appeals/my_appeals.html",
         appeals=appeals,
+        waiting=waiting,
         today=local_today(),
         open_statuses=OPEN_STATUSES,
     )

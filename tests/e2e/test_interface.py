@@ -161,3 +161,73 @@ def test_the_queue_shows_results_first_whole_rows_open_and_nothing_is_cut(live_s
                 with page.expect_navigation():
                     page.mouse.click(box["x"] + box["width"] - 20, box["y"] + box["height"] - 12)
                 assert page.url.endswith(f"/review/appeals/{number}")
+
+
+def test_an_operator_files_for_a_person_without_email_and_the_answer_goes_by_post(
+    live_server, new_page
+):
+    operator = new_page(PHONE)
+    log_in(operator, live_server, "operator@demo.kz", "ru")
+    operator.goto(f"{live_server}/appeals/new")
+    operator.check("input[name=channel][value=phone]")
+    operator.check("input[name=kind][value=application]")
+    operator.select_option("#category", "roads-transport")
+    operator.select_option("#region", "KZ-71")
+    operator.fill("#subject", "Яма у остановки")
+    operator.fill("#text", "Заявительница сообщила по телефону о глубокой яме у остановки.")
+    operator.fill("#full_name", "Петрова Анна Ивановна")
+    operator.fill("#address", "Астана, проспект Абая 12, кв. 5")
+    operator.check("input[name=language][value=ru]")
+    with operator.expect_navigation():
+        operator.locator("main button[type=submit]").click()
+    assert operator.url.endswith("/receipt"), operator.locator(".error-summary").inner_text()
+    number = operator.locator("[data-registration-number]").inner_text().strip()
+    assert (
+        "Проспект" in operator.locator("main").inner_text()
+        or "Абая 12" in operator.locator("main").inner_text()
+    )
+    assert axe_violations(operator) == []
+    screenshot(operator, "interface-ru-operator-receipt-phone")
+
+    official = new_page(DESKTOP)
+    log_in(official, live_server, "official@demo.kz", "ru")
+    official.goto(f"{live_server}/review/appeals/{number}")
+    official.get_by_role("button", name="Принять в работу").click()
+    official.locator("#action-answer summary").click()
+    official.fill("#answer-text", "Яма заделана 3 декабря.")
+    with official.expect_navigation():
+        official.get_by_role("button", name="Отправить ответ").click()
+    task = official.locator("#action-notified")
+    assert "Ответ дан" in task.inner_text() or "Дан ответ" in task.inner_text()
+    with official.expect_navigation():
+        task.locator("a").first.click()
+    letter = official.locator("main").inner_text()
+    assert "Яма заделана 3 декабря." in letter and number in letter
+    assert "Петрова Анна Ивановна" in letter
+    screenshot(official, "interface-ru-letter-laptop")
+    official.go_back()
+    official.check("#notified-by")
+    with official.expect_navigation():
+        official.locator("#action-notified button[type=submit]").click()
+    assert official.locator("#action-notified li").count() == 0
+    assert axe_violations(official) == []
+
+
+def test_the_dashboard_trend_has_every_week_and_local_dates(live_server, new_page):
+    admin = new_page(DESKTOP)
+    log_in(admin, live_server, "admin@demo.kz", "ru")
+    admin.goto(f"{live_server}/monitoring/")
+    data = admin.evaluate("JSON.parse(document.getElementById('chart-data').textContent)")
+    weeks = data["trend"]["weeks"]
+    assert len(weeks) >= 2
+    from datetime import date, timedelta
+
+    days = [date.fromisoformat(w) for w in weeks]
+    assert all(b - a == timedelta(days=7) for a, b in zip(days, days[1:], strict=False))
+    assert not any(re.match(r"\d{4}-\d{2}-\d{2}", label) for label in data["trend"]["labels"])
+    assert admin.evaluate("Chart.getChart('trend-chart').data.datasets.every(d => d.tension === 0)")
+    assert "из отвеченных" in admin.locator("main").inner_text() or "of those answered" in (
+        admin.locator("main").inner_text()
+    )
+    assert axe_violations(admin) == []
+    screenshot(admin, "interface-ru-dashboard-laptop")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask import current_app, g, has_request_context, request, session
@@ -66,6 +67,10 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return f"{local_date(value)}, {format_time(value, 'HH:mm')}"
 
 
+# "2026 г." at the end of a Russian date, whatever space Babel puts before it.
+_YEAR_MARK = re.compile(r"[\s\u00a0\u202f]г\.$")
+
+
 def local_date(value: date | str | None, fmt: str = "long") -> str:
     """Show a date (or an ISO date string kept in event data) in the page's language."""
     if isinstance(value, str):
@@ -78,9 +83,7 @@ def local_date(value: date | str | None, fmt: str = "long") -> str:
     text = format_date(value, "long")
     # Russian's "2 декабря 2026 г." ends a sentence with a second full stop ("г.."): the
     # year needs no "г." after it.
-    if text.endswith(" г."):
-        text = text[:-3]
-    return text
+    return _YEAR_MARK.sub("", text)
 
 
 def file_size(size: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from flask import current_app, g, has_request_context, request, session
@@ -67,10 +66,6 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return f"{local_date(value)}, {format_time(value, 'HH:mm')}"
 
 
-# "2026 г." at the end of a Russian date, whatever space Babel puts before it.
-_YEAR_MARK = re.compile(r"[\s\u00a0\u202f]г\.$")
-
-
 def local_date(value: date | str | None, fmt: str = "long") -> str:
     """Show a date (or an ISO date string kept in event data) in the page's language."""
     if isinstance(value, str):
@@ -80,10 +75,9 @@ def local_date(value: date | str | None, fmt: str = "long") -> str:
             return ""
     if not value:
         return ""
-    text = format_date(value, "long")
-    # Russian's "2 декабря 2026 г." ends a sentence with a second full stop ("г.."): the
-    # year needs no "г." after it.
-    return _YEAR_MARK.sub("", text)
+    # One way of writing a date per language: the long form everywhere. (A Russian date
+    # ends in "г.": sentences put it where no full stop follows, "до %(date)s включительно".)
+    return format_date(value, "long")
 
 
 def file_size(size: int) -> str:

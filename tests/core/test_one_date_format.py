@@ -1,4 +1,4 @@
-"""One way of writing dates per language, and no "г.." (issue 15)."""
+"""One way of writing dates per language (issue 15)."""
 
 from datetime import UTC, date, datetime
 
@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from reception.core.i18n import local_date, local_datetime
 
 
-def test_a_date_and_a_time_use_the_same_date_and_russian_has_no_double_stop(app):
+def test_a_date_and_a_time_use_the_same_date(app):
     with app.test_request_context():
         for lang in ("kk", "ru", "en"):
             with force_locale(lang):
@@ -16,6 +16,3 @@ def test_a_date_and_a_time_use_the_same_date_and_russian_has_no_double_stop(app)
                 moment = local_datetime(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
                 assert moment.startswith(day + ", ")
                 assert local_date(date(2026, 12, 2), "medium") == day
-        with force_locale("ru"):
-            assert local_date(date(2026, 12, 2)) == "2 декабря 2026"
-            assert not (local_date(date(2026, 12, 2)) + ".").endswith("г..")

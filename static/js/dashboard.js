@@ -21,7 +21,8 @@
         ]
       },
       options: { responsive: true, maintainAspectRatio: false,
-                 scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+                 scales: { x: { ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 12 } },
+                           y: { beginAtZero: true, ticks: { precision: 0 } } } }
     });
   }
 

@@ -231,3 +231,16 @@ def test_the_dashboard_trend_has_every_week_and_local_dates(live_server, new_pag
     )
     assert axe_violations(admin) == []
     screenshot(admin, "interface-ru-dashboard-laptop")
+
+
+def test_dashboard_tables_are_not_clipped_at_1366(live_server, new_page):
+    for lang in ("kk", "ru", "en"):
+        admin = new_page(DESKTOP)
+        log_in(admin, live_server, "admin@demo.kz", lang)
+        admin.goto(f"{live_server}/monitoring/")
+        clipped = admin.evaluate(
+            "Array.from(document.querySelectorAll('.table-wrap'))"
+            ".filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.scrollWidth - w.clientWidth)"
+        )
+        assert clipped == [], lang
+        screenshot(admin, f"interface-{lang}-dashboard-laptop")

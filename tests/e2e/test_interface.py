@@ -244,3 +244,32 @@ def test_dashboard_tables_are_not_clipped_at_1366(live_server, new_page):
         )
         assert clipped == [], lang
         screenshot(admin, f"interface-{lang}-dashboard-laptop")
+
+
+def test_my_appeals_banner_and_email_link_straight_to_the_appeal(live_server, new_page):
+    citizen = new_page(PHONE)
+    log_in(citizen, live_server, "citizen@demo.kz", "ru")
+    number, _code = file_appeal(citizen, live_server, "ru", "Нужен ответ заявителя")
+    official = new_page(DESKTOP)
+    log_in(official, live_server, "official@demo.kz", "ru")
+    official.goto(f"{live_server}/review/appeals/{number}")
+    with official.expect_navigation():
+        official.get_by_role("button", name="Принять в работу").click()
+    official.locator("#action-request_info summary").click()
+    official.fill("#ri-text", "Укажите номер квартиры.")
+    with official.expect_navigation():
+        official.locator("#action-request_info button[type=submit]").click()
+
+    citizen.goto(f"{live_server}/my/appeals")
+    banner = citizen.locator(".action-banner")
+    assert banner.is_visible() and number in banner.inner_text()
+    # The banner is above the list, and the waiting appeal is the first row.
+    assert banner.bounding_box()["y"] < citizen.locator("table").bounding_box()["y"]
+    waiting = banner.locator("li").count()
+    first_rows = [citizen.locator("tbody tr").nth(i).inner_text() for i in range(waiting)]
+    assert any(number in row for row in first_rows)
+    assert axe_violations(citizen) == []
+    screenshot(citizen, "interface-ru-my-appeals-phone")
+    # The link in the e-mail opens the appeal, not a form asking for the code.
+    citizen.goto(f"{live_server}/track?number={number}")
+    assert citizen.url.split("#")[0].endswith(f"/my/appeals/{number}")

@@ -183,3 +183,17 @@ def appeals_with_notices_due(session: Session, appeals: list[Appeal]) -> set[int
     ):
         by_appeal.setdefault(event.appeal_id, []).append(event)
     return {appeal_id for appeal_id, events in by_appeal.items() if _untold(events)}
+
+
+def appeals_to_notify(session: Session, user: User, limit: int = 50) -> list[Appeal]:
+    """The appeals this staff member sees whose applicant, without e-mail, has news still to
+    be told by post or phone (whatever the queue's filters show)."""
+    candidates = list(
+        session.scalars(
+            visible_appeals(select(Appeal).where(Appeal.email == ""), user)
+            .order_by(Appeal.due_on)
+            .limit(500)
+        )
+    )
+    due = appeals_with_notices_due(session, candidates)
+    return [a for a in candidates if a.id in due][:limit]

@@ -83,6 +83,7 @@ def queue():
         today=today,
         soon=soon,
         to_notify=queries.appeals_with_notices_due(db.session, page.items),
+        notify_list=queries.appeals_to_notify(db.session, current_user),
         categories=directory.list_categories(db.session),
         executors=executors,
         args={k: v for k, v in request.args.items() if k != "page"},

@@ -205,7 +205,12 @@ def test_an_operator_files_for_a_person_without_email_and_the_answer_goes_by_pos
     assert "Яма заделана 3 декабря." in letter and number in letter
     assert "Петрова Анна Ивановна" in letter
     screenshot(official, "interface-ru-letter-laptop")
-    official.go_back()
+    # The queue says so above its results, whatever its filters.
+    official.goto(f"{live_server}/review/")
+    assert number in official.locator("section.action-banner").inner_text()
+    assert axe_violations(official) == []
+    screenshot(official, "interface-ru-queue-to-notify-laptop")
+    official.goto(f"{live_server}/review/appeals/{number}")
     official.check("#notified-by")
     with official.expect_navigation():
         official.locator("#action-notified button[type=submit]").click()

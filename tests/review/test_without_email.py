@@ -64,6 +64,9 @@ def test_the_answer_goes_by_post_or_phone_and_the_notice_is_recorded(client, ope
     page = client.get(f"/review/appeals/{number}").get_data(as_text=True)
     assert "To tell the applicant by post or phone" in page
     assert "To tell by post or phone" in client.get("/review/?status=all").get_data(as_text=True)
+    # Above the queue's default (open) view too, although the appeal is answered.
+    queue = client.get("/review/").get_data(as_text=True)
+    assert 'id="notify-title"' in queue and number in queue
 
     letter = client.get(f"/review/appeals/{number}/letter").get_data(as_text=True)
     assert "Отопление включено 2 декабря." in letter and number in letter
@@ -78,4 +81,5 @@ def test_the_answer_goes_by_post_or_phone_and_the_notice_is_recorded(client, ope
     assert event.data["by"] == "phone" and event.data["on"] and not event.is_public
     page = client.get(f"/review/appeals/{number}").get_data(as_text=True)
     assert "To tell the applicant by post or phone" not in page
+    assert 'id="notify-title"' not in client.get("/review/").get_data(as_text=True)
     assert "Read out by phone" in page

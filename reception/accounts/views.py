@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from flask import (
     Blueprint,
     current_app,
@@ -185,8 +186,24 @@ def register():
             return _sent(form.email.data)
         else:
             return _sent(form.email.data)
+    elif request.method == "POST":
+        _every_registration_error(form)
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/register.html", form=form), status
+
+
+def _every_registration_error(form: RegisterForm) -> None:
+    """A form refused for an empty field also says what is wrong with the filled ones (the
+    address's form, the password policy): every error at once, not one per attempt."""
+    if form.email.data and not form.email.errors:
+        try:
+            validate_email(services.normalize_email(form.email.data), check_deliverability=False)
+        except EmailNotValidError:
+            form.email.errors = [_("Enter an e-mail address like name@example.kz.")]
+    if form.password.data and not form.password.errors:
+        problem = services.password_problem(form.password.data, form.email.data or "")
+        if problem:
+            form.password.errors = [problem]
 
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])

@@ -189,7 +189,8 @@ def complain_about_answer(
         actor=actor,
         settings=settings.filing,
         store=store,
-        channel="web",
+        # A person without e-mail complains through the operator (e-mail optional there).
+        channel="web" if appeal.email else "paper",
         parent=appeal,
         term_days=settings.rules.complaint_pass_within_days if first_stage else None,
     )

@@ -26,7 +26,7 @@ class AppealForm(FlaskForm):
     category = SelectField(_l("Topic"), choices=[], validate_choice=False)
     region = SelectField(_l("Region"), choices=[], validate_choice=False)
     authority = SelectField(_l("State body"), choices=[], validate_choice=False)
-    subject = StringField(_l("Subject"))
+    subject = StringField(_l("Short title of the appeal"))
     text = TextAreaField(_l("Your appeal"))
     attachments = MultipleFileField(_l("Attachments"))
     applicant_type = RadioField(

@@ -130,7 +130,13 @@ class Chosen:
     addressee: Authority | None
 
 
-def validate_submission(session: Session, sub: Submission, settings: FilingSettings) -> Chosen:
+# The channels an operator files through for a person; e-mail is optional on them.
+OPERATOR_CHANNELS = ("paper", "phone", "in_person")
+
+
+def validate_submission(
+    session: Session, sub: Submission, settings: FilingSettings, *, channel: str = "web"
+) -> Chosen:
     """Raise SubmissionInvalid with every problem of the submission; else return its rows.
 
     Only the codes the submission names are looked up, not every code there is.
@@ -146,6 +152,7 @@ def validate_submission(session: Session, sub: Submission, settings: FilingSetti
         {sub.category} if chosen.category else set(),
         {sub.region} if chosen.region else set(),
         {sub.authority} if chosen.addressee else set(),
+        email_optional=channel in OPERATOR_CHANNELS,
     )
     if errors:
         raise SubmissionInvalid(errors)
@@ -175,7 +182,7 @@ def file_appeal(
     earlier = find_submission(session, submission_key)
     if earlier is not None:
         raise earlier
-    chosen = validate_submission(session, sub, settings)
+    chosen = validate_submission(session, sub, settings, channel=channel)
     category, region, addressee = chosen.category, chosen.region, chosen.addressee
     authority = addressee or directory.route_appeal(session, category, region)
     if authority is None:

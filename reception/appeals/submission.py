@@ -86,8 +86,13 @@ def check_submission(
     known_categories: set[str],
     known_regions: set[str],
     known_authorities: set[str],
+    *,
+    email_optional: bool = False,
 ) -> dict[str, object]:
-    """Return {field: message} for every problem; an empty dict means it may be filed."""
+    """Return {field: message} for every problem; an empty dict means it may be filed.
+
+    `email_optional`: an operator files for a person who phoned, wrote or came in, and
+    who may have no e-mail; the answer then goes by post or is read out by phone."""
     errors: dict[str, object] = {}
 
     if sub.kind not in KINDS:
@@ -131,7 +136,8 @@ def check_submission(
             errors["iin"] = REQUIRED
 
     if not sub.email:
-        errors["email"] = _l("Enter an e-mail address: the answer and notices are sent there.")
+        if not email_optional:
+            errors["email"] = _l("Enter an e-mail address: the answer and notices are sent there.")
     else:
         try:
             sub.email = validate_email(sub.email, check_deliverability=False).normalized

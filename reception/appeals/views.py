@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -30,6 +31,7 @@ from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.kept_uploads import KeptUploads
 from reception.appeals.policies import citizen_may_view, grant_browser_access
 from reception.appeals.services import (
+    OPERATOR_CHANNELS,
     AlreadyFiled,
     FilingSettings,
     SubmissionInvalid,
@@ -52,7 +54,6 @@ from reception.review.policies import is_staff, staff_may_view
 bp = Blueprint("appeals", __name__)
 
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-OPERATOR_CHANNELS = ("paper", "phone", "in_person")
 
 
 def attachment_store() -> AttachmentStore:
@@ -72,6 +73,13 @@ def _fill_choices(form: AppealForm) -> None:
         SelectChoice(a.code, a.name(locale)) for a in directory.list_authorities(db.session)
     ]
     form.language.choices = [SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()]
+    if current_user.is_authenticated and current_user.role == "operator":
+        # The operator's screen speaks of the applicant, not of "you".
+        form.text.label.text = _l("Text of the appeal")
+        form.publish_consent.label.text = _l(
+            "The applicant agrees that the answer may be published on this site without "
+            "their personal data"
+        )
 
 
 def _prefill_from_account(form: AppealForm) -> None:
@@ -96,8 +104,8 @@ def new():
     form = AppealForm()
     _fill_choices(form)
     if request.method == "GET":
-        form.language.data = form.language.data or current_locale()
-        form.kind.data = form.kind.data or "application"
+        # No legal choice is made for the person: the kind (a complaint has other terms)
+        # and the language of the answer are theirs to choose.
         form.region.data = request.args.get("region", "")
         form.submission_key.data = secrets.token_urlsafe(24)
         receipts.remember_form_key(form.submission_key.data)
@@ -145,7 +153,7 @@ def new():
         for name, message in invalid.errors.items():
             if name in form:
                 form[name].errors = [message]
-        flash(_("Please correct the marked fields. Everything you typed is kept."), "error")
+        # No flash: the error summary above the form lists each error, linked to its field.
         # The files that pass the checks wait for the corrected form; the others are named
         # in the error beside the field.
         good = [f for f in new_files if check_uploads([f], settings.limits) is None]
@@ -215,7 +223,9 @@ def _appeal_for_viewer(number: str, *, details: bool = False):
 def receipt(number: str):
     appeal = _appeal_for_viewer(number)
     access_code = receipts.access_code_to_show(appeal.number)
-    return render_template("appeals/receipt.html", appeal=appeal, access_code=access_code)
+    return render_template(
+        "appeals/receipt.html", appeal=appeal, access_code=access_code, now_local=utcnow()
+    )
 
 
 def local_today():
@@ -236,6 +246,10 @@ def _latest(events, action):
 
 
 def _render_status(appeal, *, errors=None, form_data=None, open_action=None, status=200):
+    # Shown in answer to a POST (tracking, an action): the language switch comes back here.
+    g.lang_next = url_for("appeals.view", number=appeal.number) + (
+        f"#{open_action}" if open_action else ""
+    )
     settings = WorkflowSettings.from_config(current_app.config)
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     today = local_today()
@@ -273,6 +287,12 @@ def track():
     form = TrackForm()
     if request.method == "GET":
         form.number.data = (request.args.get("number") or "")[:40]
+        # A link from an e-mail, opened by the owner (or a browser that has the access):
+        # straight to the appeal, not to a form asking for the code again.
+        if form.number.data:
+            known = queries.get_appeal_by_number(db.session, form.number.data.strip().upper())
+            if known is not None and citizen_may_view(current_user, known):
+                return redirect(url_for("appeals.view", number=known.number))
         return render_template("appeals/track.html", form=form)
     if not form.validate_on_submit():
         flash(_("The form had expired. Please send it again."), "error")
@@ -293,9 +313,16 @@ def track():
 @login_required
 def my_appeals():
     appeals = queries.list_citizen_appeals(db.session, current_user)
+    # What waits for the citizen comes first, the nearest reply date first.
+    waiting = sorted(
+        (a for a in appeals if a.status == "awaiting_citizen"),
+        key=lambda a: (a.info_due_on is None, a.info_due_on),
+    )
+    appeals = waiting + [a for a in appeals if a.status != "awaiting_citizen"]
     return render_template(
         "appeals/my_appeals.html",
         appeals=appeals,
+        waiting=waiting,
         today=local_today(),
         open_statuses=OPEN_STATUSES,
     )
@@ -338,7 +365,7 @@ def act(number: str, action: str):
     except ActionRefused as refused:
         db.session.rollback()
         appeal = _appeal_for_viewer(number)
-        flash(refused.message, "error")
+        # No flash: the form's own error summary says it, beside the field.
         return _render_status(
             appeal,
             errors={refused.field or "_": refused.message},

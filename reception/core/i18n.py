@@ -7,7 +7,6 @@ from datetime import date, datetime
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import (
     format_date,
-    format_datetime,
     format_decimal,
     format_time,
     get_locale,
@@ -92,9 +91,9 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """
     if not value:
         return ""
-    if fmt == "short":
-        return format_datetime(value, "short")
-    return f"{format_date(value, fmt)}, {format_time(value, 'HH:mm')}"
+    # One way of writing a date per language everywhere: the same date as local_date,
+    # then the time (no "02.12.26, 04:42" beside "2026 ж. 24 жел.").
+    return f"{local_date(value)}, {format_time(value, 'HH:mm')}"
 
 
 def local_date(value: date | str | None, fmt: str = "long") -> str:
@@ -104,7 +103,13 @@ def local_date(value: date | str | None, fmt: str = "long") -> str:
             value = date.fromisoformat(value)
         except ValueError:
             return ""
-    return format_date(value, fmt) if value else ""
+    if not value:
+        return ""
+    # One way of writing a date per language: the long form everywhere. (A Russian date
+    # ends in "г.": sentences put it where no full stop follows, "до %(date)s включительно".)
+    # A pattern of its own ("LLLL y", a month on a chart) is not a date and is kept.
+    styles = ("short", "medium", "long", "full")
+    return format_date(value, "long" if fmt in styles else fmt)
 
 
 def file_size(size: int) -> str:

@@ -79,6 +79,7 @@ EVENT_LABELS = {
     "group_answer": _l("Group answered"),
     "resolved": _l("Applicant: the problem was resolved"),
     "not_resolved": _l("Applicant: the problem was not resolved"),
+    "notified": _l("Applicant told by post or phone"),
 }
 
 RETURN_GROUND_LABELS = {

@@ -2,14 +2,52 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 
 from reception.core import labels
 from reception.core.i18n import current_locale, file_size, local_date, local_datetime
 
+# The element each field of an appeal page's action forms has, by "action:field": the
+# error summary links to it and the field is marked invalid and described by its error.
+ACTION_FIELD_IDS = {
+    "answer:template": "template",
+    "answer:text": "answer-text",
+    "answer:attachments": "answer-files",
+    "answer:hide_reason": "answer-hide-reason",
+    "request_info:text": "ri-text",
+    "request_info:reply_days": "ri-days",
+    "forward:authority": "fw-authority",
+    "forward:reason": "fw-reason",
+    "assign:executor": "as-executor",
+    "extend:due_on": "ex-date",
+    "extend:reason": "ex-reason",
+    "note:text": "note-text",
+    "mark_duplicate:number": "dup-number",
+    "mark_duplicate:comment": "dup-comment",
+    "mark_duplicate:confirm": "mark_duplicate-confirm",
+    "return:ground": "return-ground",
+    "return:comment": "return-comment",
+    "return:confirm": "return-confirm",
+    "terminate:ground": "terminate-ground",
+    "terminate:comment": "terminate-comment",
+    "terminate:confirm": "terminate-confirm",
+    "reply:text": "reply-text",
+    "reply:attachments": "reply-files",
+    "rate:rating": "rating-1",
+    "rate:comment": "rate-comment",
+    "complain:text": "complain-text",
+    "withdraw:reason": "withdraw-reason",
+    "withdraw:confirm": "withdraw-confirm",
+    "notified:by": "notified-by",
+    "notified:on": "notified-on",
+}
+
 
 def _lang_url(code: str) -> str:
-    here = request.full_path if request.method == "GET" else request.path
+    """The language switch, back to what is on the screen: a page shown in answer to a
+    form (a POST) names the page to come back to in `g.lang_next`; the address of a
+    POST-only route would be a 405."""
+    here = g.get("lang_next") or (request.full_path if request.method == "GET" else request.path)
     return url_for("core.set_language", code=code, next=here.rstrip("?"))
 
 
@@ -31,6 +69,7 @@ def install_template_helpers(app: Flask) -> None:
         LANGUAGE_LABELS=labels.LANGUAGE_LABELS,
         current_locale=current_locale,
         lang_url=_lang_url,
+        ACTION_FIELD_IDS=ACTION_FIELD_IDS,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

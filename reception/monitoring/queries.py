@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session, selectinload
@@ -272,10 +272,32 @@ def weekly_trend_live(
             return value.date()
         return date.fromisoformat(value) if isinstance(value, str) else value
 
-    weeks = sorted({as_date(w) for w in filed} | {as_date(w) for w in answered})
     filed = {as_date(k): v for k, v in filed.items()}
     answered = {as_date(k): v for k, v in answered.items()}
-    return [(week, filed.get(week, 0), answered.get(week, 0)) for week in weeks]
+    return [
+        (week, filed.get(week, 0), answered.get(week, 0))
+        for week in every_week(filters, filed, answered)
+    ]
+
+
+# At most five years of weeks on one chart.
+MAX_WEEKS = 262
+
+
+def every_week(filters, *counted: dict) -> list[date]:
+    """Every Monday of the period, weeks without activity included (as zero): a week
+    dropped would draw a line straight from 2 to 16 November."""
+    seen = sorted({week for counts in counted for week in counts if week is not None})
+    first = filters.date_from - timedelta(days=filters.date_from.weekday())
+    last = filters.date_to - timedelta(days=filters.date_to.weekday())
+    if seen:
+        first, last = min(first, seen[0]), max(last, seen[-1])
+    weeks = []
+    week = first
+    while week <= last and len(weeks) < MAX_WEEKS:
+        weeks.append(week)
+        week += timedelta(days=7)
+    return sorted(set(weeks) | set(seen))
 
 
 # The figures from the daily rollups (reception.monitoring.rollups): the same numbers as the
@@ -425,8 +447,10 @@ def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tup
         answered[week] = answered.get(week, 0) + int(count or 0)
     filed = {w: n for w, n in filed.items() if n}
     answered = {w: n for w, n in answered.items() if n}
-    weeks = sorted(set(filed) | set(answered))
-    return [(week, filed.get(week, 0), answered.get(week, 0)) for week in weeks]
+    return [
+        (week, filed.get(week, 0), answered.get(week, 0))
+        for week in every_week(filters, filed, answered)
+    ]
 
 
 def list_overdue(session: Session, scope, *, today: date, sort: str, limit: int = 500):

@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from reception.appeals.views import local_today
 from reception.core.caching import public_page
-from reception.core.i18n import current_locale
+from reception.core.i18n import current_locale, local_date
 from reception.core.inputs import arg, clean_text, parse_page
 from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
 from reception.core.replica import report_session
@@ -114,7 +114,9 @@ def dashboard():
     }
     chart_data = {
         "trend": {
-            "labels": [w.isoformat() for w, _, _ in trend],
+            # The axis speaks the page's language: "2 ноября 2026", not "2026-11-02".
+            "labels": [local_date(w) for w, _, _ in trend],
+            "weeks": [w.isoformat() for w, _, _ in trend],
             "filed": [f for _, f, _ in trend],
             "answered": [a for _, _, a in trend],
         },

@@ -8,10 +8,19 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal, AppealEvent
-from reception.core.labels import ROLE_LABELS
+from reception.core.i18n import lazy_gettext as _l
+from reception.core.labels import EVENT_LABELS, ROLE_LABELS
 from reception.directory.queries import get_authority
 from reception.notifications.models import OutboxMessage
 from reception.notifications.outbox import queue_email
+
+# What the applicant reads about a step they took themselves: the words the page said
+# when they took it.
+OWN_STEP_HEADLINES = {
+    "reply": _l("Your reply has been sent. The term of consideration runs again."),
+    "withdraw": _l("Your appeal has been withdrawn."),
+    "rate": _l("Thank you for your rating."),
+}
 
 
 def _track_url(base_url: str, appeal: Appeal) -> str:
@@ -21,7 +30,12 @@ def _track_url(base_url: str, appeal: Appeal) -> str:
 def appeal_registered(
     session: Session, appeal: Appeal, access_code: str, *, base_url: str, now: datetime
 ):
-    """Tell the applicant the number, due date and access code of a new appeal."""
+    """Tell the applicant the number, due date and access code of a new appeal.
+
+    An applicant without e-mail (filed by an operator) gets no message: the operator hands
+    over or reads out the receipt, and the staff notify them by post or phone."""
+    if not appeal.email:
+        return None
     return queue_email(
         session,
         "appeal_registered",
@@ -40,7 +54,13 @@ def appeal_registered(
 def appeal_updated(
     session: Session, appeal: Appeal, event: AppealEvent, *, base_url: str, now: datetime
 ):
-    """Tell the applicant about a public step: forwarded, clarification, extension, answer..."""
+    """Tell the applicant about a public step: forwarded, clarification, extension, answer...
+
+    The applicant's own steps are acknowledged as theirs ("We received your reply"), not
+    announced as news about them ("The applicant replied"). Without an e-mail address
+    nothing is queued: the appeal page shows the staff what to send by post or phone."""
+    if not appeal.email:
+        return None
     complaint_to = event.data.get("complaint_to")
     forwarded_to = event.data.get("to") if event.action == "forward" else None
     return queue_email(
@@ -57,6 +77,7 @@ def appeal_updated(
             "complaint_to": get_authority(session, complaint_to) if complaint_to else None,
             "forwarded_to": get_authority(session, forwarded_to) if forwarded_to else None,
             "track_url": _track_url(base_url, appeal),
+            "headline": OWN_STEP_HEADLINES.get(event.action) or EVENT_LABELS.get(event.action),
         },
     )
 

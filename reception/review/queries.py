@@ -164,3 +164,51 @@ def all_events(session: Session, appeal: Appeal) -> list[AppealEvent]:
             .order_by(AppealEvent.created_at, AppealEvent.id)
         )
     )
+
+
+def _untold(events: list[AppealEvent]) -> list[AppealEvent]:
+    """The public steps after the last recorded notice: registration aside (the operator
+    hands over the receipt) and the applicant's own steps aside."""
+    told = max((e.created_at for e in events if e.action == "notified"), default=None)
+    return [
+        e
+        for e in events
+        if e.is_public
+        and e.action != "register"
+        and e.actor_role != "citizen"
+        and (told is None or e.created_at > told)
+    ]
+
+
+def notices_due(events: list[AppealEvent], appeal: Appeal) -> list[AppealEvent]:
+    """What an applicant without e-mail has still to be told by post or phone."""
+    return [] if appeal.email else _untold(events)
+
+
+def appeals_with_notices_due(session: Session, appeals: list[Appeal]) -> set[int]:
+    """Which of these appeals (a page of the queue) wait for a notice by post or phone."""
+    ids = [a.id for a in appeals if not a.email]
+    if not ids:
+        return set()
+    by_appeal: dict[int, list[AppealEvent]] = {}
+    for event in session.scalars(
+        select(AppealEvent)
+        .where(AppealEvent.appeal_id.in_(ids))
+        .order_by(AppealEvent.created_at, AppealEvent.id)
+    ):
+        by_appeal.setdefault(event.appeal_id, []).append(event)
+    return {appeal_id for appeal_id, events in by_appeal.items() if _untold(events)}
+
+
+def appeals_to_notify(session: Session, user: User, limit: int = 50) -> list[Appeal]:
+    """The appeals this staff member sees whose applicant, without e-mail, has news still to
+    be told by post or phone (whatever the queue's filters show)."""
+    candidates = list(
+        session.scalars(
+            visible_appeals(select(Appeal).where(Appeal.email == ""), user)
+            .order_by(Appeal.due_on)
+            .limit(500)
+        )
+    )
+    due = appeals_with_notices_due(session, candidates)
+    return [a for a in candidates if a.id in due][:limit]

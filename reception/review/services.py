@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals.attachments import AttachmentStore, Upload
+from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.publishing import preview_answer, redaction_records
 from reception.appeals.queries import get_appeal_by_number
 from reception.appeals.workflow import (
+    NOT_ALLOWED,
     ActionRefused,
     WorkflowSettings,
     apply_transition,
@@ -28,6 +30,7 @@ from reception.appeals.workflow import (
     save_attachments,
 )
 from reception.core.i18n import lazy_gettext as _l
+from reception.core.i18n import local_date
 from reception.core.inputs import InputError, parse_date, parse_int
 from reception.directory.models import AnswerTemplate
 from reception.directory.queries import get_authority
@@ -39,6 +42,7 @@ from reception.domain.deadlines import (
     registration_date,
     return_limit,
 )
+from reception.domain.placeholders import find_placeholders
 from reception.domain.workflow import RETURN_GROUNDS, TERMINATION_GROUNDS
 from reception.review.policies import staff_may_view
 
@@ -262,10 +266,10 @@ def extend_deadline(
                 "%(date)s is not a working day, and the next working day, %(next)s, is past "
                 "the limit of %(n)d months from the decision: choose a working day until "
                 "%(latest)s.",
-                date=new_due.isoformat(),
-                next=landing.due_on.isoformat(),
+                date=local_date(new_due),
+                next=local_date(landing.due_on),
                 n=settings.rules.extension_max_months,
-                latest=landing.latest.isoformat(),
+                latest=local_date(landing.latest),
             ),
             "due_on",
         )
@@ -276,7 +280,7 @@ def extend_deadline(
                 "The law allows at most %(n)d months from the decision: choose a date "
                 "until %(date)s.",
                 n=settings.rules.extension_max_months,
-                date=landing.latest.isoformat(),
+                date=local_date(landing.latest),
             ),
             "due_on",
         )
@@ -341,6 +345,25 @@ def complaint_info_given(value) -> bool:
     return str(value or "").strip().lower() not in ("no", "false", "0", "off")
 
 
+def placeholder_message(text: str):
+    """The refusal for an answer with a template's blank left in it, or None."""
+    blanks = find_placeholders(text)
+    if not blanks:
+        return None
+    return _l(
+        "Fill in or delete the template's blank before sending: %(placeholders)s",
+        placeholders=", ".join(blanks),
+    )
+
+
+def check_no_placeholders(text: str) -> None:
+    """Refuse an answer that still holds a blank like "[норма закона]" (it would reach the
+    applicant, their status page and the public statistics)."""
+    message = placeholder_message(text)
+    if message is not None:
+        raise ActionRefused("invalid", message, "text")
+
+
 def answer_appeal(
     session: Session,
     appeal: Appeal,
@@ -368,6 +391,7 @@ def answer_appeal(
     """
     ensure_allowed(appeal, "answer", actor.role)
     text = required_text(text, "text", MAX_ANSWER)
+    check_no_placeholders(text)
     hide_reason = optional_text(hide_reason, "hide_reason", 200)
     preview = preview_answer(appeal, text, hide, others)
     uploads: list[Upload] = list(uploads)
@@ -575,4 +599,45 @@ def add_note(
         now=now,
         settings=settings,
         comment=required_text(text, "text", MAX_COMMENT),
+    )
+
+
+# How the staff reached an applicant who has no e-mail.
+NOTICE_WAYS = ("phone", "post")
+
+
+def record_notice(
+    session: Session,
+    appeal: Appeal,
+    *,
+    actor: User,
+    now: datetime,
+    settings: WorkflowSettings,
+    by,
+    on,
+) -> AppealEvent:
+    """Record that an applicant without e-mail was told of the appeal's news: read out by
+    phone or sent by post, on a date (not in the future). Internal: the applicant is the
+    one who was told; the status does not change."""
+    if actor.role not in ("official", "head", "operator"):
+        raise ActionRefused("not_allowed", NOT_ALLOWED)
+    if by not in NOTICE_WAYS:
+        raise ActionRefused("invalid", _l("Choose how the applicant was told."), "by")
+    today = settings.local_date(now)
+    try:
+        day = date.fromisoformat((on or "").strip()) if on else today
+    except ValueError:
+        raise ActionRefused("invalid", _l("Enter the date as day, month and year."), "on") from None
+    if day > today:
+        raise ActionRefused("invalid", _l("The date cannot be in the future."), "on")
+    return record_event(
+        session,
+        appeal,
+        "notified",
+        now=now,
+        actor=actor,
+        from_status=appeal.status,
+        public=False,
+        role=actor.role,
+        data={"by": by, "on": day.isoformat()},
     )

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -33,7 +34,7 @@ from reception.core.labels import (
 )
 from reception.core.types import utcnow
 from reception.directory import queries as directory
-from reception.domain.deadlines import working_days_left
+from reception.domain.deadlines import complaint_filing_deadline, working_days_left
 from reception.domain.workflow import FINAL_STATUSES, available_actions
 from reception.extensions import db
 from reception.review import queries, services
@@ -87,6 +88,8 @@ def queue():
         filters=filters,
         today=today,
         soon=soon,
+        to_notify=queries.appeals_with_notices_due(db.session, page.items),
+        notify_list=queries.appeals_to_notify(db.session, current_user),
         categories=directory.list_categories(db.session),
         executors=executors,
         args=filters.as_args(),
@@ -111,7 +114,12 @@ def _render_appeal(
     status=200,
     preview=None,
     group_previews=None,
+    citizen_preview=None,
 ):
+    if open_action:
+        # The language switch comes back to the appeal page at the form, not to the
+        # POST-only address of the action (a 405).
+        g.lang_next = url_for("review.appeal", number=appeal.number) + f"#action-{open_action}"
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     running = appeal.status not in FINAL_STATUSES and appeal.status != "awaiting_citizen"
     actions = group_actions(
@@ -130,10 +138,13 @@ def _render_appeal(
         if match:
             prefill.update(text=match.body, template=str(match.id))
             open_action = "answer"
+    events = queries.all_events(db.session, appeal)
     return render_template(
         "review/appeal.html",
         appeal=appeal,
-        events=queries.all_events(db.session, appeal),
+        events=events,
+        notices_due=queries.notices_due(events, appeal),
+        today=local_today(),
         days_left=working_days_left(appeal.due_on, local_today(), calendar) if running else None,
         actions=actions,
         executors=services.list_executors(db.session, appeal.authority_id),
@@ -149,11 +160,25 @@ def _render_appeal(
         settings=_settings(),
         preview=preview,
         group_previews=group_previews or [],
+        citizen_preview=citizen_preview,
+        preview_complain_by=_complain_by_if_answered_today(appeal, form_data or {})
+        if citizen_preview is not None
+        else None,
         redaction_labels=REDACTION_LABELS,
         **similar_context(
             db.session, appeal, current_user, today=local_today(), config=current_app.config
         ),
     ), status
+
+
+def _complain_by_if_answered_today(appeal, form_data):
+    """The complaint date the applicant would read if the answer were sent today."""
+    settings = _settings()
+    return complaint_filing_deadline(
+        local_today(),
+        settings.rules,
+        complaint_info_given=form_data.get("complaint_info") != "no",
+    )
 
 
 def _preview_digest(text: str, hide: str) -> str:
@@ -163,25 +188,32 @@ def _preview_digest(text: str, hide: str) -> str:
 
 
 def _answer_preview(appeal):
-    """The page with the preview of the published answer, when the official has not yet
-    seen the preview of exactly this text (only answers that will be published)."""
+    """The page with the preview of the answer: when the official asks for it, and for an
+    answer that will be published, when they have not yet seen exactly this text."""
     text, hide = request.form.get("text") or "", request.form.get("hide") or ""
+    asked = bool(request.form.get("preview"))
     # Too long or empty: the action refuses it with its own message, no preview needed.
-    if not appeal.publish_consent or not text.strip() or len(text) > services.MAX_ANSWER:
+    if not text.strip() or len(text) > services.MAX_ANSWER:
+        return None
+    if not asked and not appeal.publish_consent:
         return None
     if "answer" not in {str(a) for a in available_actions(appeal.status, current_user.role)}:
         return None
     digest = _preview_digest(text, hide)
-    if not request.form.get("preview") and request.form.get("previewed") == digest:
+    if not asked and request.form.get("previewed") == digest:
         return None
     form_data = request.form.to_dict()
     form_data["previewed"] = digest
-    flash(_("Not sent yet: check what will be published, then send the answer."), "warning")
+    blanks = services.placeholder_message(text)
+    if appeal.publish_consent:
+        flash(_("Not sent yet: check what will be published, then send the answer."), "warning")
     return _render_appeal(
         appeal,
         form_data=form_data,
         open_action="answer",
-        preview=preview_answer(appeal, text, hide),
+        errors={"text": blanks} if blanks else None,
+        preview=preview_answer(appeal, text, hide) if appeal.publish_consent else None,
+        citizen_preview=text.strip(),
     )
 
 
@@ -224,6 +256,27 @@ def _group_answer_preview(appeal):
     )
 
 
+def _insert_template(appeal):
+    """Put the chosen template's text in place of the draft or after it (a POST: the draft
+    and the token never go into an address), and show the form again, nothing sent."""
+    how = request.form.get("insert")
+    form_data = request.form.to_dict()
+    form_data.pop("previewed", None)
+    templates = services.list_answer_templates(db.session, appeal)
+    chosen = next((t for t in templates if str(t.id) == request.form.get("template")), None)
+    if chosen is None:
+        return _render_appeal(
+            appeal,
+            form_data=form_data,
+            open_action="answer",
+            errors={"template": _("Choose a template first.")},
+            status=422,
+        )
+    draft = (form_data.get("text") or "").rstrip()
+    form_data["text"] = draft + "\n\n" + chosen.body if how == "append" and draft else chosen.body
+    return _render_appeal(appeal, form_data=form_data, open_action="answer")
+
+
 @bp.route("/appeals/<number>")
 def appeal(number: str):
     return _render_appeal(_staff_appeal(number))
@@ -238,6 +291,11 @@ def act(number: str, action: str):
     appeal = _staff_appeal(number)
     if action not in STAFF_ACTIONS:
         abort(404)
+    inserting = action == "answer" and request.form.get("insert") in ("replace", "append")
+    if inserting and "answer" in {
+        str(a) for a in available_actions(appeal.status, current_user.role)
+    }:
+        return _insert_template(appeal)
     if action == "answer":
         shown = _answer_preview(appeal)
         if shown is not None:
@@ -270,7 +328,7 @@ def act(number: str, action: str):
     except ActionRefused as refused:
         db.session.rollback()
         appeal = _staff_appeal(number)
-        flash(refused.message, "error")
+        # No flash: the form's own error summary says it, beside the field.
         return _render_appeal(
             appeal,
             errors={refused.field or "_": refused.message},
@@ -284,3 +342,54 @@ def act(number: str, action: str):
     # Nothing read from the database after the commit: if the connection dies now, the
     # official still sees that the step was done.
     return redirect(url_for("review.appeal", number=number))
+
+
+@bp.route("/appeals/<number>/notified", methods=["POST"])
+def notified(number: str):
+    """Record that an applicant without e-mail was told by phone or by post, and when."""
+    appeal = _staff_appeal(number)
+    try:
+        services.record_notice(
+            db.session,
+            appeal,
+            actor=current_user,
+            now=utcnow(),
+            settings=_settings(),
+            by=request.form.get("by"),
+            on=request.form.get("on"),
+        )
+        db.session.commit()
+    except ActionRefused as refused:
+        db.session.rollback()
+        appeal = _staff_appeal(number)
+        return _render_appeal(
+            appeal,
+            errors={refused.field or "_": refused.message},
+            form_data=request.form.to_dict(),
+            open_action="notified",
+            status=422 if refused.code == "invalid" else 409,
+        )
+    flash(_("The notice is recorded."), "success")
+    return redirect(url_for("review.appeal", number=number))
+
+
+@bp.route("/appeals/<number>/letter")
+def letter(number: str):
+    """A letter to print and post to the applicant: the latest news of the appeal (the
+    answer with how to complain, when there is one), the number, the body."""
+    appeal = _staff_appeal(number)
+    events = queries.all_events(db.session, appeal)
+    public = [e for e in events if e.is_public and e.action != "register"]
+    news = public[-1] if public else None
+    answer = next((e for e in reversed(events) if e.action == "answer"), None)
+    complaint_to = None
+    if answer is not None and answer.data.get("complaint_to"):
+        complaint_to = directory.get_authority(db.session, answer.data["complaint_to"])
+    return render_template(
+        "review/letter.html",
+        appeal=appeal,
+        news=news,
+        answer=answer if news is answer else None,
+        complaint_to=complaint_to,
+        printed_on=local_today(),
+    )

@@ -41,6 +41,10 @@ def test_an_appeal_can_be_filed_with_the_keyboard_alone(live_server, new_page):
     page.keyboard.type("dana@example.kz")
     tab_to(page, "address")
     page.keyboard.type("Astana, Abai avenue 1")
+    # No answer language is chosen for the person: Space chooses the focused one.
+    tab_to(page, "language-0")
+    page.keyboard.press("Space")
+    assert page.is_checked("#language-0")
     tab_to(page, "publish_consent")
     page.keyboard.press("Space")
     assert page.is_checked("#publish_consent")

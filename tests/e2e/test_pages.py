@@ -31,6 +31,8 @@ def demo_numbers(live_server, browser):
     page = context.new_page()
     choose_language(page, live_server, "en", "/appeals/new")
     page.select_option("#category", "land")
+    page.check("input[name=kind][value=application]")
+    page.check("input[name=language][value=en]")
     page.select_option("#region", "KZ-71")
     page.fill("#subject", "Land plot documents")
     page.fill("#text", "I applied for a land plot six months ago and have no answer.")

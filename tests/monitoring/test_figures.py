@@ -1,6 +1,6 @@
 """Dashboard figures against hand-computed cases, with paused time and holidays."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -158,8 +158,12 @@ def test_weekly_trend_counts_filed_and_answered(history):
     trend = queries.weekly_trend(
         db.session, DashboardFilters(date_from=NOV(1), date_to=DEC(31)), None
     )
-    # Answers on 20 Nov, 25 Nov (the next week) and 24 Dec.
-    assert trend == [(NOV(16), 4, 1), (NOV(23), 0, 1), (NOV(30), 1, 0), (DEC(21), 0, 1)]
+    # Answers on 20 Nov, 25 Nov (the next week) and 24 Dec; every week of the period is
+    # there, the empty ones as zero (a dropped week would draw a line from 2 to 16 Nov).
+    counted = {NOV(16): (4, 1), NOV(23): (0, 1), NOV(30): (1, 0), DEC(21): (0, 1)}
+    mondays = [date(2026, 10, 26) + timedelta(days=7 * n) for n in range(10)]
+    assert mondays[-1] == DEC(28)
+    assert trend == [(week, *counted.get(week, (0, 0))) for week in mondays]
 
 
 def test_overdue_list_sorted_by_due_date(history):

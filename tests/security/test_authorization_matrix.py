@@ -87,6 +87,8 @@ ACCESS = {
     "review.queue": STAFF,
     "review.appeal": STAFF_APPEAL,
     "review.act": STAFF_ACTION,
+    "review.notified": STAFF_ACTION,
+    "review.letter": STAFF_APPEAL,
     "monitoring.dashboard": DASHBOARD,
     "monitoring.overdue": DASHBOARD,
     "monitoring.export": DASHBOARD,

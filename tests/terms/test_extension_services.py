@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from reception.appeals.workflow import ActionRefused
+from reception.core.i18n import local_date
 from reception.extensions import db
 from reception.review import services
 from tests.factories import make_appeal, make_staff, workflow_settings
@@ -81,7 +82,9 @@ def test_art76_extension_whose_next_working_day_passes_two_months_is_refused(
         extend(appeal, head, decision, asked)
     assert refused.value.field == "due_on"
     assert "is not a working day" in str(refused.value.message)
-    assert latest in str(refused.value.message)
+    # The date as the page's language writes it, never an ISO date (issue 15).
+    assert local_date(latest) in str(refused.value.message)
+    assert latest not in str(refused.value.message)
     db.session.rollback()
     assert appeal.due_on == due_before
     # The latest working day it names is accepted.

@@ -1,0 +1,85 @@
+"""An operator files for a person without e-mail; every notice still reaches them by post
+or phone (issue 15)."""
+
+import pytest
+from sqlalchemy import select
+
+from reception.appeals.models import Appeal, AppealEvent
+from reception.extensions import db
+from reception.notifications.models import OutboxMessage
+from tests.factories import PASSWORD, appeal_data, make_staff, make_user
+
+
+def login(client, user):
+    client.post("/logout")
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def operator(client):
+    user = make_user(role="operator", email="operator@example.kz", authority_code="astana-akimat")
+    login(client, user)
+    return user
+
+
+def _file_by_phone(client):
+    response = client.post(
+        "/appeals/new", data={**appeal_data(email=""), "channel": "phone", "language": "ru"}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalar(select(Appeal))
+
+
+def test_a_citizen_online_still_needs_an_email(client):
+    response = client.post("/appeals/new", data=appeal_data(email=""))
+    assert response.status_code == 422 and "Enter an e-mail address" in response.get_data(
+        as_text=True
+    )
+
+
+def test_operator_files_without_email_and_gets_a_receipt_to_hand_over(client, operator):
+    form = client.get("/appeals/new").get_data(as_text=True)
+    assert "About the applicant" in form and "About you" not in form
+    appeal = _file_by_phone(client)
+    assert appeal.email == "" and appeal.channel == "phone"
+    # No e-mail to nobody.
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+    receipt = client.get(f"/appeals/{appeal.number}/receipt").get_data(as_text=True)
+    assert "Give the applicant this receipt" in receipt
+    assert "go by post to the address above or are read out by phone" in receipt
+    assert "Issued by" in receipt and "Printed" in receipt
+
+
+def test_the_answer_goes_by_post_or_phone_and_the_notice_is_recorded(client, operator):
+    appeal = _file_by_phone(client)
+    official = make_staff(role="official")
+    login(client, official)
+    number = appeal.number
+    client.post(f"/review/appeals/{number}/actions/take")
+    client.post(
+        f"/review/appeals/{number}/actions/answer", data={"text": "Отопление включено 2 декабря."}
+    )
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+    page = client.get(f"/review/appeals/{number}").get_data(as_text=True)
+    assert "To tell the applicant by post or phone" in page
+    assert "To tell by post or phone" in client.get("/review/?status=all").get_data(as_text=True)
+    # Above the queue's default (open) view too, although the appeal is answered.
+    queue = client.get("/review/").get_data(as_text=True)
+    assert 'id="notify-title"' in queue and number in queue
+
+    letter = client.get(f"/review/appeals/{number}/letter").get_data(as_text=True)
+    assert "Отопление включено 2 декабря." in letter and number in letter
+    assert "you may complain about it to" in letter
+    assert "Астана, Кенесары 40, 12" in letter
+
+    refused = client.post(f"/review/appeals/{number}/notified", data={"by": "pigeon"})
+    assert refused.status_code == 422 and 'href="#notified-by"' in refused.get_data(as_text=True)
+    done = client.post(f"/review/appeals/{number}/notified", data={"by": "phone"})
+    assert done.status_code == 302
+    event = db.session.scalar(select(AppealEvent).where(AppealEvent.action == "notified"))
+    assert event.data["by"] == "phone" and event.data["on"] and not event.is_public
+    page = client.get(f"/review/appeals/{number}").get_data(as_text=True)
+    assert "To tell the applicant by post or phone" not in page
+    assert 'id="notify-title"' not in client.get("/review/").get_data(as_text=True)
+    assert "Read out by phone" in page

@@ -278,3 +278,31 @@ def test_my_appeals_banner_and_email_link_straight_to_the_appeal(live_server, ne
     # The link in the e-mail opens the appeal, not a form asking for the code.
     citizen.goto(f"{live_server}/track?number={number}")
     assert citizen.url.split("#")[0].endswith(f"/my/appeals/{number}")
+
+
+def test_static_files_come_compressed_and_cached_for_a_year(live_server, new_page):
+    """Item 11: a slow phone line waits for nothing twice; the form's first view is small."""
+    page = new_page(PHONE)
+    sizes: dict[str, int] = {}
+    statics = []
+
+    def measure(response):
+        headers = response.all_headers()
+        body = response.body() if response.status == 200 else b""
+        # What crossed the wire: the body as sent (compressed when it was).
+        sizes[response.url] = int(headers.get("content-length") or len(body))
+        if "/static/" in response.url:
+            statics.append((response.url, headers))
+
+    page.on("response", measure)
+    page.goto(f"{live_server}/appeals/new")
+    page.wait_for_load_state("networkidle")
+    assert statics, "the form links its stylesheet and scripts"
+    for url, headers in statics:
+        assert re.search(r"[?&]v=[0-9a-f]{12}", url), url
+        assert headers["cache-control"] == "public, max-age=31536000, immutable", url
+        if url.split("?")[0].endswith((".css", ".js")) and sizes[url] >= 512:
+            assert headers.get("content-encoding") == "gzip", url
+    page_headers = page.request.get(f"{live_server}/appeals/new").headers
+    assert "content-encoding" not in page_headers  # HTML carries the CSRF token: never compressed
+    assert sum(sizes.values()) < 30 * 1024, sizes

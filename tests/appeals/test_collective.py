@@ -105,12 +105,16 @@ def test_art22_errors_are_shown_per_row_and_nothing_is_lost(client):
 
 
 def test_art22_errors_are_in_the_pages_language(client):
-    client.set_cookie("locale", "ru")
     response = client.post(
-        "/appeals/new?lang=ru", data={**appeal_data(), "co_applicants-0-email": "x@example.kz"}
+        "/appeals/new",
+        data={**appeal_data(), "co_applicants-0-iin": "12"},
+        headers={"Accept-Language": "ru-RU,ru;q=0.9"},
     )
-    assert response.status_code == 422
-    assert 'id="co_applicants-0-full_name-error"' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and '<html lang="ru">' in page
+    assert 'id="co_applicants-0-full_name-error"' in page
+    assert "Обязательное поле" in page or "обязательн" in page.lower()
+    assert "ИИН" in page
 
 
 def test_art22_at_most_the_configured_number_of_co_applicants(app):

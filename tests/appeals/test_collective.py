@@ -215,3 +215,25 @@ def test_art22_co_applicants_rows_are_kept_with_their_appeal():
     assert [r.appeal_id for r in rows] == [appeal.id] * 3
     assert rows[0].iin == VALID_IIN and rows[1].email is None
     assert re.fullmatch(r"\+7 702 111 22 33", rows[1].phone)
+
+
+def test_art22_api_detail_carries_co_applicants_and_open311_does_not(client):
+    from datetime import UTC, datetime
+
+    from reception.accounts.apikeys import create_api_key
+
+    appeal, _ = make_appeal(TUESDAY_MORNING, **CO)
+    _, secret = create_api_key(
+        db.session, name="DMS", user=make_staff(role="official"), now=datetime.now(UTC)
+    )
+    db.session.commit()
+    detail = client.get(
+        f"/api/v1/appeals/{appeal.number}", headers={"Authorization": f"Bearer {secret}"}
+    ).get_json()
+    assert detail["co_applicants"][0] == {
+        "full_name": "Гүлнар Сейітова",
+        "notified_by_email": True,
+    }
+    assert "gulnar@example.kz" not in str(detail["co_applicants"])
+    public = client.get("/open311/v2/requests.json").get_data(as_text=True)
+    assert "Сейітова" not in public and "Омарова" not in public

@@ -98,13 +98,16 @@ def _uploads() -> list[Upload]:
     )
 
 
-CO_APPLICANT_ROWS = 5  # empty rows shown, and added by "More rows", without JavaScript
+# Empty rows for co-applicants on a new form, and rows added by "More rows" (no JavaScript
+# needed); three keep the form's first view under its size budget.
+CO_APPLICANT_ROWS = 3
+CO_APPLICANT_MORE_ROWS = 5
 _CO_ROW = re.compile(r"^co_applicants-(\d{1,4})-(full_name|iin|email|phone|address)$")
 
 
 def co_applicant_rows(data, *, more: bool = False) -> list[dict]:
     """The collective appeal's rows as typed (Art. 22): every row kept, blank ones too,
-    so an error shows at the field it belongs to; at least five, five more on request."""
+    so an error shows at the field it belongs to; at least three, five more on request."""
     typed: dict[int, dict] = {}
     for key in data:
         match = _CO_ROW.match(key)
@@ -113,7 +116,7 @@ def co_applicant_rows(data, *, more: bool = False) -> list[dict]:
     limit = current_app.config.get("RECEPTION_MAX_CO_APPLICANTS", 50)
     count = max([CO_APPLICANT_ROWS, *(index + 1 for index in typed)])
     if more:
-        count += CO_APPLICANT_ROWS
+        count += CO_APPLICANT_MORE_ROWS
     count = min(count, max(limit, max(typed, default=-1) + 1))
     return [typed.get(index, {}) for index in range(count)]
 

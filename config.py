@@ -129,6 +129,8 @@ class Config:
     # Uploads: stored outside static/, under random names, checked by content.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_ATTACHMENTS = 5
+    # Collective appeals (Art. 22): how many co-applicants one appeal may name.
+    RECEPTION_MAX_CO_APPLICANTS = int(os.environ.get("RECEPTION_MAX_CO_APPLICANTS", "50"))
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     # Whole request: every attachment at its largest plus the form itself.
     MAX_CONTENT_LENGTH = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 1024 * 1024

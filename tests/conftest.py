@@ -32,6 +32,7 @@ TEST_DATA_TABLES = (
     "delivery_attempts",
     "outbox_messages",
     "attachments",
+    "co_applicants",
     "appeal_events",
     "appeals",
     "appeal_groups",

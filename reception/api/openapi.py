@@ -342,6 +342,14 @@ def _schemas() -> dict:
         "text": STRING,
         "publish_consent": {"type": "boolean"},
         "applicant": {"type": "object"},
+        # A collective appeal (Art. 22): the co-signers the applicant represents, in order;
+        # whether each is told by e-mail (their addresses stay on the staff page).
+        "co_applicants": _array(
+            obj(
+                ["full_name", "notified_by_email"],
+                {"full_name": STRING, "notified_by_email": {"type": "boolean"}},
+            )
+        ),
         "attachments": _array({"type": "object"}),
         "events": _array({"type": "object"}),
         "term_steps": _array(_ref("TermStep")),

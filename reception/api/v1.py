@@ -76,6 +76,14 @@ def _user():
 limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_key)(bp)
 
 
+def appeal_co_applicants(appeal) -> list[dict]:
+    """The co-signers of a collective appeal (Art. 22): names, and who gets e-mail notices."""
+    return [
+        {"full_name": co.full_name, "notified_by_email": bool(co.email)}
+        for co in appeal.co_applicants
+    ]
+
+
 def _appeal_json(appeal, *, today, detail: bool = False, repeat_numbers=None) -> dict:
     locale = "en"
     data = {
@@ -124,6 +132,7 @@ def _appeal_json(appeal, *, today, detail: bool = False, repeat_numbers=None) ->
                 "phone": appeal.phone,
                 "address": appeal.address,
             },
+            co_applicants=appeal_co_applicants(appeal),
             publish_consent=appeal.publish_consent,
             attachments=[
                 {

@@ -206,6 +206,10 @@ class Appeal(db.Model):
     events: Mapped[list[AppealEvent]] = relationship(
         back_populates="appeal", order_by="AppealEvent.id"
     )
+    # A collective appeal (Art. 22): the applicant above represents these co-signers.
+    co_applicants: Mapped[list[CoApplicant]] = relationship(
+        back_populates="appeal", order_by="CoApplicant.position"
+    )
 
     def __repr__(self) -> str:
         return f"<Appeal {self.number} {self.status}>"
@@ -255,3 +259,22 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     appeal: Mapped[Appeal] = relationship(back_populates="attachments")
+
+
+class CoApplicant(db.Model):
+    """One more signer of a collective appeal (Art. 22); the appeal's applicant represents
+    them, holds the access code and is the contact. With an e-mail they get the notices."""
+
+    __tablename__ = "co_applicants"
+    __table_args__ = (UniqueConstraint("appeal_id", "position", name="uq_co_applicants_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    full_name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(254))
+    iin: Mapped[str | None] = mapped_column(String(12))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+
+    appeal: Mapped[Appeal] = relationship(back_populates="co_applicants")

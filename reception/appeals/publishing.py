@@ -33,8 +33,33 @@ def applicant_of(appeal: Appeal) -> Applicant:
     )
 
 
+def co_applicants_of(appeal: Appeal) -> list[Applicant]:
+    """The co-signers of a collective appeal (Art. 22), scanned like the applicant."""
+    return [
+        Applicant(
+            full_name=co.full_name or "",
+            iin=co.iin or "",
+            email=co.email or "",
+            phone=co.phone or "",
+            address=co.address or "",
+        )
+        for co in appeal.co_applicants
+    ]
+
+
+def _publish(text: str, appeal: Appeal, phrases=None):
+    published, findings = publish(text, applicant_of(appeal), appeal.language, phrases or ())
+    co = co_applicants_of(appeal)
+    if co:
+        for applicant in co:
+            findings = findings + scan(text, applicant)
+        findings = merge(sorted(findings, key=lambda f: (f.start, -f.end)), text)
+        published = redact(text, findings, appeal.language)
+    return published, findings
+
+
 def published_subject(appeal: Appeal) -> str:
-    text, _ = publish(appeal.subject or "", applicant_of(appeal), appeal.language)
+    text, _ = _publish(appeal.subject or "", appeal)
     return text
 
 
@@ -53,7 +78,7 @@ def preview_answer(appeal: Appeal, text: str, hide=None, others=()) -> Preview:
     numbers and addresses are hidden too, so one applicant's answer never publishes
     another's."""
     phrases = split_hide(hide)
-    published, findings = publish(text or "", applicant_of(appeal), appeal.language, phrases)
+    published, findings = _publish(text or "", appeal, phrases)
     if others:
         for other in others:
             findings = findings + scan(text or "", applicant_of(other))

@@ -16,7 +16,7 @@ from reception.accounts.models import User
 from reception.appeals.access import hash_access_code
 from reception.appeals.attachments import AttachmentStore, display_name, sniff_content_type
 from reception.appeals.events import record_event
-from reception.appeals.models import Appeal, Attachment, RegistrationCounter
+from reception.appeals.models import Appeal, Attachment, CoApplicant, RegistrationCounter
 from reception.appeals.publishing import published_subject
 from reception.appeals.repeats import find_repeat_of
 from reception.appeals.submission import Limits, Submission, check_submission
@@ -58,6 +58,7 @@ class FilingSettings:
                 max_text=config["MAX_TEXT_LENGTH"],
                 max_attachments=config["MAX_ATTACHMENTS"],
                 max_attachment_bytes=config["MAX_ATTACHMENT_BYTES"],
+                max_co_applicants=config.get("RECEPTION_MAX_CO_APPLICANTS", 50),
             ),
             base_url=config["RECEPTION_BASE_URL"],
             repeat_months=config.get("RECEPTION_REPEAT_MONTHS", 12),
@@ -237,6 +238,17 @@ def file_appeal(
         due_on=due_on,
         updated_at=now,
     )
+    for position, entry in enumerate(sub.co_applicants, start=1):
+        appeal.co_applicants.append(
+            CoApplicant(
+                position=position,
+                full_name=entry.full_name,
+                email=entry.email or None,
+                iin=entry.iin or None,
+                phone=entry.phone,
+                address=entry.address,
+            )
+        )
     appeal.published_subject = published_subject(appeal)
     appeal.repeat_of = find_repeat_of(session, appeal, now=now, months=settings.repeat_months)
     session.add(appeal)

@@ -25,6 +25,48 @@ def clean_text(value: object) -> str:
     return inputs.clean_text(value)
 
 
+CO_APPLICANT_FIELDS = ("full_name", "iin", "email", "phone", "address")
+_CO_KEY = re.compile(r"^co_applicants-(\d{1,4})-(full_name|iin|email|phone|address)$")
+
+
+@dataclass
+class CoApplicantEntry:
+    """One more signer of a collective appeal (Art. 22), as typed in row `position`."""
+
+    full_name: str = ""
+    iin: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    row: int = 0  # the row it was typed in: errors are shown there
+
+    def is_blank(self) -> bool:
+        return not any(getattr(self, name) for name in CO_APPLICANT_FIELDS)
+
+
+def co_applicants_from_mapping(data: Mapping) -> list[CoApplicantEntry]:
+    """Rows named `co_applicants-N-field` (forms) or a list of objects under
+    `co_applicants` (JSON); blank rows are dropped, the order kept."""
+    rows: dict[int, dict[str, str]] = {}
+    listed = data.get("co_applicants")
+    if isinstance(listed, list):
+        for index, item in enumerate(listed[:10_000]):
+            if isinstance(item, Mapping):
+                rows[index] = {n: item.get(n) for n in CO_APPLICANT_FIELDS}
+    for key in list(data.keys()):
+        match = _CO_KEY.match(str(key))
+        if match:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = data.get(key)
+    entries = []
+    for index in sorted(rows):
+        entry = CoApplicantEntry(**{n: clean_text(rows[index].get(n)) for n in CO_APPLICANT_FIELDS})
+        entry.iin = re.sub(r"\s", "", entry.iin)
+        entry.row = index
+        if not entry.is_blank():
+            entries.append(entry)
+    return entries
+
+
 @dataclass
 class Submission:
     kind: str = ""
@@ -42,6 +84,7 @@ class Submission:
     language: str = ""
     publish_consent: bool = False
     uploads: list[Upload] = field(default_factory=list)
+    co_applicants: list[CoApplicantEntry] = field(default_factory=list)
 
     @classmethod
     def from_mapping(cls, data: Mapping, uploads: Sequence[Upload] = ()) -> Submission:
@@ -54,12 +97,15 @@ class Submission:
             **texts,
             publish_consent=consent in (True, "y", "yes", "on", "true", "1", 1),
             uploads=list(uploads),
+            co_applicants=co_applicants_from_mapping(data),
         )
 
 
 # Every field of Submission that holds text (all but the consent flag and the files).
 TEXT_FIELDS = tuple(
-    f.name for f in fields(Submission) if f.name not in ("publish_consent", "uploads")
+    f.name
+    for f in fields(Submission)
+    if f.name not in ("publish_consent", "uploads", "co_applicants")
 )
 
 
@@ -71,6 +117,7 @@ class Limits:
     max_address: int = 500
     max_attachments: int = 5
     max_attachment_bytes: int = 10 * 1024 * 1024
+    max_co_applicants: int = 50
 
 
 REQUIRED = _l("This field is required.")
@@ -121,37 +168,76 @@ def check_submission(
             errors[name] = _too_long(limit)
 
     if sub.iin or sub.applicant_type == "organisation":
-        problem = iin_problem(sub.iin)
-        if problem == "format" or problem == "length":
-            errors["iin"] = (
-                _l("The BIN has 12 digits.")
-                if sub.applicant_type == "organisation"
-                else _l("The IIN has 12 digits.")
-            )
-        elif problem == "checksum":
-            errors["iin"] = _l(
-                "This number does not pass the check digit test. Please check each digit."
-            )
-        elif problem:
-            errors["iin"] = REQUIRED
+        problem = _iin_message(sub.iin, sub.applicant_type == "organisation")
+        if problem:
+            errors["iin"] = problem
 
     if not sub.email:
         if not email_optional:
             errors["email"] = _l("Enter an e-mail address: the answer and notices are sent there.")
     else:
-        try:
-            sub.email = validate_email(sub.email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            errors["email"] = _l("Enter an e-mail address like name@example.kz.")
-        if len(sub.email) > 254:
-            errors["email"] = _too_long(254)
+        sub.email, problem = _email_problem(sub.email)
+        if problem:
+            errors["email"] = problem
 
     if sub.phone and not _PHONE.match(sub.phone):
         errors["phone"] = _l("Enter a phone number like +7 701 234 56 78.")
 
+    errors.update(check_co_applicants(sub.co_applicants, limits))
+
     attachment_error = check_uploads(sub.uploads, limits)
     if attachment_error:
         errors["attachments"] = attachment_error
+    return errors
+
+
+def _iin_message(iin: str, organisation: bool = False):
+    problem = iin_problem(iin)
+    if problem == "format" or problem == "length":
+        return _l("The BIN has 12 digits.") if organisation else _l("The IIN has 12 digits.")
+    if problem == "checksum":
+        return _l("This number does not pass the check digit test. Please check each digit.")
+    return REQUIRED if problem else None
+
+
+def _email_problem(email: str):
+    """(the normalised address, a message or None)."""
+    problem = None
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        problem = _l("Enter an e-mail address like name@example.kz.")
+    if len(email) > 254:
+        problem = _too_long(254)
+    return email, problem
+
+
+def check_co_applicants(entries: Sequence[CoApplicantEntry], limits: Limits) -> dict:
+    """{`co_applicants-N-field`: message} for each problem of the co-applicants' rows
+    (N is the row it was typed in), and `co_applicants` when there are too many."""
+    errors: dict[str, object] = {}
+    if len(entries) > limits.max_co_applicants:
+        errors["co_applicants"] = _l(
+            "A collective appeal may name at most %(n)d co-applicants.", n=limits.max_co_applicants
+        )
+    for entry in entries:
+        prefix = f"co_applicants-{entry.row}-"
+        if not entry.full_name:
+            errors[prefix + "full_name"] = REQUIRED
+        elif len(entry.full_name) > limits.max_name:
+            errors[prefix + "full_name"] = _too_long(limits.max_name)
+        if len(entry.address) > limits.max_address:
+            errors[prefix + "address"] = _too_long(limits.max_address)
+        if entry.iin:
+            problem = _iin_message(entry.iin)
+            if problem:
+                errors[prefix + "iin"] = problem
+        if entry.email:
+            entry.email, problem = _email_problem(entry.email)
+            if problem:
+                errors[prefix + "email"] = problem
+        if entry.phone and not _PHONE.match(entry.phone):
+            errors[prefix + "phone"] = _l("Enter a phone number like +7 701 234 56 78.")
     return errors
 
 

@@ -98,6 +98,29 @@ def _uploads() -> list[Upload]:
     )
 
 
+# Empty rows for co-applicants on a new form, and rows added by "More rows" (no JavaScript
+# needed); three keep the form's first view under its size budget.
+CO_APPLICANT_ROWS = 3
+CO_APPLICANT_MORE_ROWS = 5
+_CO_ROW = re.compile(r"^co_applicants-(\d{1,4})-(full_name|iin|email|phone|address)$")
+
+
+def co_applicant_rows(data, *, more: bool = False) -> list[dict]:
+    """The collective appeal's rows as typed (Art. 22): every row kept, blank ones too,
+    so an error shows at the field it belongs to; at least three, five more on request."""
+    typed: dict[int, dict] = {}
+    for key in data:
+        match = _CO_ROW.match(key)
+        if match:
+            typed.setdefault(int(match.group(1)), {})[match.group(2)] = data.get(key, "")
+    limit = current_app.config.get("RECEPTION_MAX_CO_APPLICANTS", 50)
+    count = max([CO_APPLICANT_ROWS, *(index + 1 for index in typed)])
+    if more:
+        count += CO_APPLICANT_MORE_ROWS
+    count = min(count, max(limit, max(typed, default=-1) + 1))
+    return [typed.get(index, {}) for index in range(count)]
+
+
 @bp.route("/appeals/new", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_FILE"], methods=["POST"])
 def new():
@@ -110,11 +133,16 @@ def new():
         form.submission_key.data = secrets.token_urlsafe(24)
         receipts.remember_form_key(form.submission_key.data)
         _prefill_from_account(form)
-        return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS)
+        return render_template(
+            "appeals/new.html", form=form, kind_hints=KIND_HINTS, co_rows=co_applicant_rows({})
+        )
 
+    co_rows = co_applicant_rows(request.form, more="more_co_applicants" in request.form)
     if not form.validate_on_submit():  # only CSRF can fail here
         flash(_("The form had expired. Please check your data and send it again."), "error")
-        return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS), 400
+        return render_template(
+            "appeals/new.html", form=form, kind_hints=KIND_HINTS, co_rows=co_rows
+        ), 400
     # The hidden field is filled by bots, but autofill can fill it for a person too, and
     # accepting an appeal is mandatory: file it, and flag it for the staff to judge.
     screening = {"honeypot_filled": True} if form.website.data else None
@@ -126,8 +154,20 @@ def new():
     kept_tokens = request.form.getlist("kept_attachments")
     earlier_files, kept = kept_store.restore(kept_tokens)
     new_files = _uploads()
-    submission = Submission.from_mapping(request.form, earlier_files + new_files)
     settings = FilingSettings.from_config(current_app.config)
+    if "more_co_applicants" in request.form:
+        # "More rows" for the co-applicants: nothing is filed; everything typed comes back.
+        good = [f for f in new_files if check_uploads([f], settings.limits) is None]
+        kept += kept_store.keep(good)
+        return render_template(
+            "appeals/new.html",
+            form=form,
+            kind_hints=KIND_HINTS,
+            co_rows=co_rows,
+            kept_files=kept,
+            files_dropped=len(good) < len(new_files),
+        )
+    submission = Submission.from_mapping(request.form, earlier_files + new_files)
     key = request.form.get("submission_key", "")
     key = key if SUBMISSION_KEY.fullmatch(key) else None
     store = attachment_store()
@@ -163,6 +203,7 @@ def new():
             form=form,
             kind_hints=KIND_HINTS,
             errors=invalid.errors,
+            co_rows=co_rows,
             kept_files=kept,
             files_dropped=len(good) < len(new_files),
         ), 422
@@ -209,7 +250,12 @@ def render_form_again(message, status: int):
     form = AppealForm()
     _fill_choices(form)
     flash(message, "error")
-    return render_template("appeals/new.html", form=form, kind_hints=KIND_HINTS), status
+    return render_template(
+        "appeals/new.html",
+        form=form,
+        kind_hints=KIND_HINTS,
+        co_rows=co_applicant_rows(request.form),
+    ), status
 
 
 def _appeal_for_viewer(number: str, *, details: bool = False):

@@ -34,6 +34,26 @@ def appeal_registered(
 
     An applicant without e-mail (filed by an operator) gets no message: the operator hands
     over or reads out the receipt, and the staff notify them by post or phone."""
+    for co in appeal.co_applicants:
+        # Each co-signer of a collective appeal (Art. 22) with an e-mail is told too, in
+        # their own message, never with the access code: the representative holds it.
+        if co.email:
+            queue_email(
+                session,
+                "appeal_registered",
+                recipient=co.email,
+                locale=appeal.language,
+                appeal=appeal,
+                now=now,
+                dedupe_key=f"co:{co.id}:register",
+                context={
+                    "appeal": appeal,
+                    "access_code": None,
+                    "name": co.full_name,
+                    "representative": appeal.full_name,
+                    "track_url": _track_url(base_url, appeal),
+                },
+            )
     if not appeal.email:
         return None
     return queue_email(
@@ -59,10 +79,32 @@ def appeal_updated(
     The applicant's own steps are acknowledged as theirs ("We received your reply"), not
     announced as news about them ("The applicant replied"). Without an e-mail address
     nothing is queued: the appeal page shows the staff what to send by post or phone."""
-    if not appeal.email:
-        return None
     complaint_to = event.data.get("complaint_to")
     forwarded_to = event.data.get("to") if event.action == "forward" else None
+    context = {
+        "appeal": appeal,
+        "event": event,
+        "complaint_to": get_authority(session, complaint_to) if complaint_to else None,
+        "forwarded_to": get_authority(session, forwarded_to) if forwarded_to else None,
+        "track_url": _track_url(base_url, appeal),
+        "headline": OWN_STEP_HEADLINES.get(event.action) or EVENT_LABELS.get(event.action),
+    }
+    for co in appeal.co_applicants:
+        # Co-signers of a collective appeal (Art. 22): each their own message, once per event.
+        if co.email:
+            queue_email(
+                session,
+                "appeal_update",
+                recipient=co.email,
+                locale=appeal.language,
+                appeal=appeal,
+                now=now,
+                dedupe_key=f"co:{co.id}:event:{event.id}",
+                partials={"details": "email/appeal_update/details.txt"},
+                context={**context, "name": co.full_name},
+            )
+    if not appeal.email:
+        return None
     return queue_email(
         session,
         "appeal_update",
@@ -71,14 +113,7 @@ def appeal_updated(
         appeal=appeal,
         now=now,
         partials={"details": "email/appeal_update/details.txt"},
-        context={
-            "appeal": appeal,
-            "event": event,
-            "complaint_to": get_authority(session, complaint_to) if complaint_to else None,
-            "forwarded_to": get_authority(session, forwarded_to) if forwarded_to else None,
-            "track_url": _track_url(base_url, appeal),
-            "headline": OWN_STEP_HEADLINES.get(event.action) or EVENT_LABELS.get(event.action),
-        },
+        context=context,
     )
 
 

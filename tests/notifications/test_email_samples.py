@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from reception.accounts.models import User
-from reception.appeals.models import Appeal, AppealEvent
+from reception.appeals.models import Appeal, AppealEvent, CoApplicant
 from reception.directory.models import Authority
 from reception.notifications import emails
 from reception.notifications.outbox import queue_email
@@ -156,6 +156,15 @@ def _render(name: str, locale: str, monkeypatch) -> Outbox:
     link = f"{BASE_URL}/account/set-password/TOKEN"
     if name == "appeal_registered":
         emails.appeal_registered(outbox, _appeal(locale), "ABCDE-FGHJK", base_url=BASE_URL, now=NOW)
+    elif name == "appeal_registered.co_applicant":
+        # A collective appeal (Art. 22) filed by an operator for a representative without
+        # e-mail: the co-applicant's own notice, without the access code.
+        appeal = _appeal(locale)
+        appeal.email = ""
+        appeal.co_applicants = [
+            CoApplicant(id=7, position=1, full_name="Гүлнар Сейітова", email="gulnar@example.kz")
+        ]
+        emails.appeal_registered(outbox, appeal, "ABCDE-FGHJK", base_url=BASE_URL, now=NOW)
     elif name.startswith("appeal_update."):
         return _update(locale, name.split(".", 1)[1], monkeypatch)
     elif name == "confirm_email":
@@ -248,6 +257,7 @@ def _render(name: str, locale: str, monkeypatch) -> Outbox:
 
 SAMPLE_NAMES = (
     "appeal_registered",
+    "appeal_registered.co_applicant",
     *(f"appeal_update.{action}" for action in UPDATES),
     "confirm_email",
     "deadline_reminder",

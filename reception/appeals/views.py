@@ -256,7 +256,9 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
     reusable = errors is None and form_data is None and open_action is None
     key = (
         appeal.id,
+        appeal.number,
         appeal.version,
+        appeal.updated_at,
         str(current_locale()),
         today,
         directory.override_rows(db.session),

@@ -108,6 +108,9 @@ def _app_context(request, app):
             db.session.execute(delete(db.metadata.tables[table]))
         db.session.commit()
         db.session.remove()
+        # Kept views of appeals (keyed by id and version): the next test's rows reuse ids.
+        for kept in ("reception_status_content", "reception_term_steps"):
+            app.extensions.pop(kept, None)
 
 
 @pytest.fixture

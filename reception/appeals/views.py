@@ -21,6 +21,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -296,9 +298,24 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
     g.lang_next = url_for("appeals.view", number=appeal.number) + (
         f"#{open_action}" if open_action else ""
     )
+    today = local_today()
+    reusable = errors is None and form_data is None and open_action is None
+    key = (
+        appeal.id,
+        appeal.number,
+        appeal.version,
+        appeal.updated_at,
+        str(current_locale()),
+        today,
+        directory.override_rows(db.session),
+    )
+    kept = current_app.extensions.setdefault("reception_status_content", {})
+    if reusable and key in kept:
+        return _status_page(appeal, kept[key]), status
+    # Its category, region, authority and attachments in one query (into the same object).
+    queries.get_appeal_by_number(db.session, appeal.number, details=True)
     settings = WorkflowSettings.from_config(current_app.config)
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
-    today = local_today()
     complain_by = complaint_deadline(appeal, settings)
     days_left = (
         # No count while the term is paused for the citizen, nor once the appeal is decided.
@@ -308,8 +325,7 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
     )
     events = queries.public_events(db.session, appeal)
     answer = _latest(events, "answer") if appeal.status in ("answered", "closed") else None
-    return render_template(
-        "appeals/status.html",
+    context = dict(
         appeal=appeal,
         events=events,
         days_left=days_left,
@@ -324,7 +340,37 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
         errors=errors or {},
         data=form_data or {},
         open_action=open_action,
-    ), status
+    )
+    if not reusable:
+        return render_template("appeals/status.html", **context), status
+    content = _status_content(context)
+    if len(kept) >= _STATUS_CONTENT_KEPT:
+        kept.clear()
+    kept[key] = content
+    return _status_page(appeal, content), status
+
+
+# The status page's main part, kept per process for an appeal's version, the language, the
+# day and the calendar: every write of an appeal raises its `version`, so a change is shown
+# at once. The part is only ever handed out after _appeal_for_viewer has allowed the viewer;
+# it holds no session data: the CSRF token is a placeholder filled in on every request.
+_STATUS_CONTENT_KEPT = 512
+_CSRF_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
+
+
+def _status_content(context: dict) -> str:
+    template = current_app.jinja_env.get_template("appeals/status.html")
+    context = dict(context)
+    current_app.update_template_context(context)
+    context["csrf_token"] = lambda: _CSRF_PLACEHOLDER
+    return "".join(template.blocks["content"](template.new_context(context)))
+
+
+def _status_page(appeal, content: str) -> str:
+    filled = content.replace(_CSRF_PLACEHOLDER, generate_csrf()) if content else content
+    # The template's own autoescaped output, kept as it was rendered.
+    page = Markup(filled)  # noqa: S704
+    return render_template("appeals/status.html", appeal=appeal, cached_content=page)
 
 
 @bp.route("/track", methods=["GET", "POST"])
@@ -377,7 +423,8 @@ def my_appeals():
 @bp.route("/my/appeals/<number>")
 def view(number: str):
     """The status page of an appeal for its owner or a browser that tracked it."""
-    return _render_status(_appeal_for_viewer(number, details=True))
+    # The details are loaded only when the page's main part is not kept (_render_status).
+    return _render_status(_appeal_for_viewer(number))
 
 
 @bp.route("/my/appeals/<number>/actions/<action>", methods=["POST"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import select
+from flask import g, has_request_context
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from reception.directory.models import (
@@ -18,7 +19,33 @@ from reception.directory.models import (
 from reception.domain.calendar import WorkingCalendar
 from reception.domain.routing import Route, match_route
 
-_OVERRIDES = select(HolidayOverride.day, HolidayOverride.kind)
+_OVERRIDES = select(HolidayOverride.day, HolidayOverride.kind, HolidayOverride.note).order_by(
+    HolidayOverride.day
+)
+_REQUEST_KEY = "_reception_holiday_overrides"
+
+
+def override_rows(session: Session) -> tuple[tuple[date, str, str | None], ...]:
+    """The administrators' calendar entries (day, kind, note), read once per request.
+
+    A page asks for the calendar and the days' names several times; within a web request
+    the rows are kept on `g` for that session, and any flush in the request forgets them,
+    so a page rendered after an administrator's change shows it.
+    """
+    if has_request_context():
+        kept = g.get(_REQUEST_KEY)
+        if kept is not None and kept[0] is session:
+            return kept[1]
+    rows = tuple((day, kind, note) for day, kind, note in session.execute(_OVERRIDES).all())
+    if has_request_context():
+        setattr(g, _REQUEST_KEY, (session, rows))
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_overrides(session, flush_context) -> None:
+    if has_request_context():
+        g.pop(_REQUEST_KEY, None)
 
 
 @lru_cache(maxsize=16)
@@ -36,11 +63,11 @@ def get_calendar(session: Session, country: str) -> WorkingCalendar:
     built once per process and per set of overrides; the overrides are read on every call
     (one small query) and are the cache key, so an administrator's change shows at once.
     """
-    overrides = session.execute(_OVERRIDES).all()
+    overrides = override_rows(session)
     return _calendar(
         country,
-        frozenset(day for day, kind in overrides if kind == "day_off"),
-        frozenset(day for day, kind in overrides if kind == "working_day"),
+        frozenset(day for day, kind, _note in overrides if kind == "day_off"),
+        frozenset(day for day, kind, _note in overrides if kind == "working_day"),
     )
 
 

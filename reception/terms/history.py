@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.workflow import WorkflowSettings
-from reception.directory.models import HolidayOverride
+from reception.directory.queries import override_rows
 from reception.domain import explain as ex
 
 # Events that end a pause for the applicant (workflow.pause_ended).
@@ -74,7 +74,7 @@ def term_changes(events: Iterable[AppealEvent], settings: WorkflowSettings) -> l
 
 def override_notes(session: Session) -> dict[date, str]:
     """The administrators' notes on their calendar entries, shown as the day's name."""
-    return dict(session.execute(select(HolidayOverride.day, HolidayOverride.note)).all())
+    return {day: note for day, _kind, note in override_rows(session)}
 
 
 def appeal_term_steps(

@@ -158,10 +158,39 @@ def calculator_json():
 
 @bp.app_template_global("term_steps")
 def term_steps(appeal, public: bool = False) -> list[str]:
-    """The explained steps of an appeal's term as sentences, for its pages."""
-    return [
-        present.describe(step) for step in appeal_term_steps(db.session, appeal, public_only=public)
-    ]
+    """The explained steps of an appeal's term as sentences, for its pages.
+
+    Kept per process, keyed by the appeal's `version` (raised by every write of the appeal,
+    and every change of its term writes it), its status and due date, the language and the
+    calendar's entries: two views of an unchanged appeal explain it once, a change shows
+    at once.
+    """
+    from reception.core.i18n import current_locale
+    from reception.directory.queries import override_rows
+
+    key = (
+        appeal.id,
+        appeal.version,
+        appeal.status,
+        appeal.due_on,
+        public,
+        str(current_locale()),
+        override_rows(db.session),
+    )
+    kept = current_app.extensions.setdefault("reception_term_steps", {})
+    steps = kept.get(key)
+    if steps is None:
+        steps = [
+            present.describe(step)
+            for step in appeal_term_steps(db.session, appeal, public_only=public)
+        ]
+        if len(kept) >= _TERM_STEPS_KEPT:
+            kept.clear()
+        kept[key] = steps
+    return list(steps)
+
+
+_TERM_STEPS_KEPT = 2048
 
 
 @bp.app_template_global("calendar_unconfirmed_year")

@@ -78,7 +78,7 @@ def test_every_appeal_page_form_error_is_summarised_at_the_field(live_server, ne
     tracker.fill("#number", number)
     tracker.fill("#code", code)
     with tracker.expect_navigation():
-        tracker.locator("main button[type=submit]").click()
+        tracker.locator("main button[type=submit]:visible").last.click()
     tracker.locator("#withdraw summary").click()
     tracker.fill("#withdraw-reason", "Вопрос решился")
     with tracker.expect_navigation():
@@ -108,7 +108,7 @@ def test_language_switch_keeps_typed_text_and_the_tracking_result(live_server, n
     tracker.fill("#number", number)
     tracker.fill("#code", code)
     with tracker.expect_navigation():
-        tracker.locator("main button[type=submit]").click()
+        tracker.locator("main button[type=submit]:visible").last.click()
     with tracker.expect_navigation():
         tracker.locator(".lang-switcher a[hreflang=en]").click()
     assert number in tracker.locator("main h1").inner_text()
@@ -122,7 +122,7 @@ def test_a_failed_filing_puts_the_focus_on_the_error_summary(live_server, new_pa
     assert page.locator("input[name=language]:checked").count() == 0
     page.fill("#subject", "Тақырып")
     with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
+        page.locator("main button[type=submit]:visible").last.click()
     page.wait_for_function("document.activeElement.classList.contains('error-summary')")
     assert page.locator(".flash--error").count() == 0
     assert page.locator(".error-summary a[href='#kind']").count() == 1
@@ -179,7 +179,7 @@ def test_an_operator_files_for_a_person_without_email_and_the_answer_goes_by_pos
     operator.fill("#address", "Астана, проспект Абая 12, кв. 5")
     operator.check("input[name=language][value=ru]")
     with operator.expect_navigation():
-        operator.locator("main button[type=submit]").click()
+        operator.locator("main button[type=submit]:visible").last.click()
     assert operator.url.endswith("/receipt"), operator.locator(".error-summary").inner_text()
     number = operator.locator("[data-registration-number]").inner_text().strip()
     assert (

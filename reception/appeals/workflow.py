@@ -138,38 +138,6 @@ def apply_transition(
     transaction changed it meanwhile, nothing is written and the action is refused with
     "conflict", so no second event and no second e-mail.
     """
-    try:
-        return _apply_transition(
-            session,
-            appeal,
-            action,
-            actor=actor,
-            role=role,
-            now=now,
-            settings=settings,
-            comment=comment,
-            data=data,
-            changes=changes,
-            notify=notify,
-        )
-    except StaleDataError as stale:
-        raise ActionRefused("conflict", CONFLICT) from stale
-
-
-def _apply_transition(
-    session: Session,
-    appeal: Appeal,
-    action: str,
-    *,
-    actor: User | None,
-    role: str | None,
-    now: datetime,
-    settings: WorkflowSettings,
-    comment: str,
-    data: dict | None,
-    changes: dict | None,
-    notify: bool,
-) -> AppealEvent:
     status = ensure_allowed(appeal, action, role)
     changes = dict(changes or {})
     if role in ("official", "head") and appeal.first_action_at is None and action != "note":
@@ -178,24 +146,27 @@ def _apply_transition(
             appeal.registered_on, settings.local_date(now)
         )
     from_status = appeal.status
-    with session.no_autoflush:
-        appeal.status = str(status)
-        for name, value in changes.items():
-            setattr(appeal, name, value)
     public = transition_for(action).public
-    event = record_event(
-        session,
-        appeal,
-        action,
-        now=now,
-        actor=actor,
-        from_status=from_status,
-        public=public,
-        role=role,
-        comment=comment,
-        data=data,
-    )
-    session.flush()
+    try:
+        with session.no_autoflush:
+            appeal.status = str(status)
+            for name, value in changes.items():
+                setattr(appeal, name, value)
+        event = record_event(
+            session,
+            appeal,
+            action,
+            now=now,
+            actor=actor,
+            from_status=from_status,
+            public=public,
+            role=role,
+            comment=comment,
+            data=data,
+        )
+        session.flush()
+    except StaleDataError as stale:
+        raise ActionRefused("conflict", CONFLICT) from stale
     if public and notify:
         emails.appeal_updated(session, appeal, event, base_url=settings.filing.base_url, now=now)
     return event

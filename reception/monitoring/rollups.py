@@ -80,16 +80,9 @@ SOURCE = (
 )
 
 
-class AppealRollup(db.Model):
-    __tablename__ = "appeal_rollups"
-    __table_args__ = (PrimaryKeyConstraint(*CELL, name="pk_appeal_rollups"),)
+class Counters:
+    """The counters of one cell, the same at both grains."""
 
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    region_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(16))
     filed: Mapped[int] = mapped_column(Integer, default=0)
     open: Mapped[int] = mapped_column(Integer, default=0)
     answered: Mapped[int] = mapped_column(Integer, default=0)
@@ -100,6 +93,18 @@ class AppealRollup(db.Model):
     rating_sum: Mapped[int] = mapped_column(Integer, default=0)
     late_returns: Mapped[int] = mapped_column(Integer, default=0)
     deemed_refused: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppealRollup(Counters, db.Model):
+    __tablename__ = "appeal_rollups"
+    __table_args__ = (PrimaryKeyConstraint(*CELL, name="pk_appeal_rollups"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    region_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
 
 
 class AppealRollupValue(db.Model):
@@ -119,7 +124,7 @@ class AppealRollupValue(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AuthorityRollup(db.Model):
+class AuthorityRollup(Counters, db.Model):
     """The same counters per day and authority only: what /stats and unfiltered views read."""
 
     __tablename__ = "appeal_rollups_by_authority"
@@ -127,16 +132,6 @@ class AuthorityRollup(db.Model):
 
     day: Mapped[date] = mapped_column(Date)
     authority_id: Mapped[int] = mapped_column(Integer)
-    filed: Mapped[int] = mapped_column(Integer, default=0)
-    open: Mapped[int] = mapped_column(Integer, default=0)
-    answered: Mapped[int] = mapped_column(Integer, default=0)
-    on_time: Mapped[int] = mapped_column(Integer, default=0)
-    forwarded: Mapped[int] = mapped_column(Integer, default=0)
-    extensions: Mapped[int] = mapped_column(Integer, default=0)
-    rated: Mapped[int] = mapped_column(Integer, default=0)
-    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
-    late_returns: Mapped[int] = mapped_column(Integer, default=0)
-    deemed_refused: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AuthorityRollupValue(db.Model):

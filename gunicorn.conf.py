@@ -58,6 +58,9 @@ def on_starting(server):
 
     os.environ[WORKERS_VARIABLE] = str(server.cfg.workers)
     settings = config_for(os.environ.get("RECEPTION_ENV"))
+    # A bad value stops gunicorn here, by name, before any worker starts (the app itself
+    # says which required settings are missing).
+    settings.check_values()
     config = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
     # Raised here, gunicorn stops at once with the reason, before any worker starts.
     check_shared_limits(config)

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from config import Config, ProductionConfig, config_for
+from config import Config, config_for
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -18,8 +18,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     settings = config if isinstance(config, type) else config_for(os.environ.get("RECEPTION_ENV"))
-    if settings is ProductionConfig:
-        settings.check()
+    # Every setting was parsed once, when config.py was imported: a bad value (or, in
+    # production, a missing SECRET_KEY or DATABASE_URL) stops the start here, by name.
+    settings.check()
     app.config.from_object(settings)
     if isinstance(config, dict):
         app.config.update(config)

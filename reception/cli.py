@@ -18,6 +18,7 @@ outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
 deadlines_cli = AppGroup("deadlines", help="The daily deadline job.")
 totp_cli = AppGroup("totp", help="Keys of the second-factor secrets.")
 rollups_cli = AppGroup("rollups", help="The daily rollups the figures are read from.")
+config_cli = AppGroup("config", help="The settings: every one, its variable, type and default.")
 # A fixed number for pg_try_advisory_xact_lock: any host may start the daily job, one runs it.
 DEADLINES_LOCK = 73_110_001
 
@@ -243,6 +244,33 @@ def rollups_rebuild():
     click.echo(f"rollups: rebuilt, {cells} cells")
 
 
+@config_cli.command("table")
+@click.option("--all", "every_setting", is_flag=True, help="Also the settings made in config.py.")
+def config_table_command(every_setting: bool):
+    """Print the settings as the README's Markdown table (one row per environment variable)."""
+    from config import markdown_table
+
+    click.echo(markdown_table(every_setting=every_setting), nl=False)
+
+
+@config_cli.command("show")
+def config_show_command():
+    """Print the settings this process runs with (secrets only as set or not set)."""
+    from config import DATABASE_URL, SETTINGS
+
+    for setting in SETTINGS:
+        if setting.key is None or setting.key not in current_app.config:
+            continue
+        value = current_app.config[setting.key]
+        if setting.kind is DATABASE_URL and value:
+            from sqlalchemy.engine import make_url
+
+            value = make_url(value).render_as_string(hide_password=True)
+        elif setting.kind.secret:
+            value = "(set)" if value else "(not set)"
+        click.echo(f"{setting.key} = {value!r}")
+
+
 def register_commands(app: Flask) -> None:
     for group in (
         seed_cli,
@@ -252,5 +280,6 @@ def register_commands(app: Flask) -> None:
         deadlines_cli,
         totp_cli,
         rollups_cli,
+        config_cli,
     ):
         app.cli.add_command(group)

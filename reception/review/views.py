@@ -285,7 +285,7 @@ def appeal(number: str):
 
 
 # Actions that end the consideration ask the person to confirm on the page (not in the API).
-CONFIRMED_ACTIONS = ("return", "terminate", "mark_duplicate")
+CONFIRMED_ACTIONS = (Action.return_, Action.terminate, Action.mark_duplicate)
 
 
 @bp.route("/appeals/<number>/actions/<action>", methods=["POST"])

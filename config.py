@@ -72,8 +72,7 @@ class Config:
     # citizen who takes long to write an appeal does not lose it on submit.
     WTF_CSRF_TIME_LIMIT = None
 
-    # Languages: the state language first.
-    LANGUAGES = ("kk", "ru", "en")
+    # Languages: the list is the domain's (reception.domain.workflow.LANGUAGES).
     BABEL_DEFAULT_LOCALE = "kk"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
 

@@ -314,8 +314,6 @@ SETTINGS: tuple[Setting, ...] = (
     _s("WTF_CSRF_ENABLED", None, BOOL, UNSET, "CSRF protection of every form.",
        testing=Fixed(False)),
     # -- Languages
-    _s("LANGUAGES", None, FIXED_TUPLE, ("kk", "ru", "en"),
-       "the interface languages, the state language first."),
     _s("BABEL_DEFAULT_LOCALE", None, TEXT, "kk",
        "the language when the browser asks for none we have."),
     _s("BABEL_DEFAULT_TIMEZONE", None, TEXT, "Asia/Almaty", "the time zone dates are shown in."),

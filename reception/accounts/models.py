@@ -8,23 +8,25 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from reception.core.types import UTCDateTime, utcnow
+from reception.core.types import UTCDateTime, one_of, utcnow
 from reception.directory.models import Authority
+from reception.domain.workflow import AUTHORITY_ROLES, Role
 from reception.extensions import db
 
-ROLES = ("citizen", "official", "head", "operator", "admin")
-STAFF_ROLES_WITH_AUTHORITY = ("official", "head")
+
+def _in_order(roles: frozenset[Role]) -> list[Role]:
+    return [role for role in Role if role in roles]
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('citizen', 'official', 'head', 'operator', 'admin')", name="role"
-        ),
+        CheckConstraint(one_of("role", Role), name="role"),
         # Officials and heads always belong to an authority: their queue is its appeals.
         CheckConstraint(
-            "role NOT IN ('official', 'head') OR authority_id IS NOT NULL", name="staff_authority"
+            one_of("role", _in_order(AUTHORITY_ROLES), negated=True)
+            + " OR authority_id IS NOT NULL",
+            name="staff_authority",
         ),
     )
 
@@ -32,7 +34,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(300), default="")
-    role: Mapped[str] = mapped_column(String(16), default="citizen")
+    role: Mapped[str] = mapped_column(String(16), default=Role.citizen)
     position: Mapped[str] = mapped_column(String(200), default="")
     authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(5))

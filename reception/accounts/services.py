@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reception.accounts.models import ROLES, STAFF_ROLES_WITH_AUTHORITY, User
+from reception.accounts.models import User
 from reception.accounts.passwords import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -18,6 +18,7 @@ from reception.accounts.passwords import (
 from reception.accounts.user_sessions import end_all_sessions
 from reception.core.i18n import lazy_gettext as _l
 from reception.directory.models import Authority
+from reception.domain.workflow import AUTHORITY_ROLES, Role
 
 
 class AccountError(Exception):
@@ -74,9 +75,9 @@ def create_user(
         email = validate_email(normalize_email(email), check_deliverability=False).normalized
     except EmailNotValidError:
         errors["email"] = _l("Enter an e-mail address like name@example.kz.")
-    if role not in ROLES:
+    if role not in tuple(Role):
         errors["role"] = _l("Unknown role.")
-    if role in STAFF_ROLES_WITH_AUTHORITY and authority is None:
+    if role in AUTHORITY_ROLES and authority is None:
         errors["authority"] = _l("Officials and heads must belong to a state body.")
     if password is not None:
         problem = password_problem(password, email)

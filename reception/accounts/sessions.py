@@ -11,6 +11,7 @@ from reception.accounts import user_sessions
 from reception.accounts.models import User
 from reception.core import inputs
 from reception.core.types import utcnow
+from reception.domain.workflow import Role
 from reception.extensions import db
 
 # The cookie's name for the server-side session record (accounts.user_sessions).
@@ -105,9 +106,9 @@ def touch_session_after_request(response):
 
 
 def home_for(user: User) -> str:
-    if user.role == "citizen":
+    if user.role == Role.citizen:
         return url_for("appeals.my_appeals")
-    if user.role == "admin":
+    if user.role == Role.admin:
         return url_for("admin.home")
     return url_for("review.queue")
 

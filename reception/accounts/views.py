@@ -44,6 +44,7 @@ from reception.accounts.sessions import (
 from reception.accounts.two_factor import TwoFactorPolicy
 from reception.core.i18n import current_locale
 from reception.core.types import utcnow
+from reception.domain.workflow import Role
 from reception.extensions import db, limiter
 from reception.notifications import emails
 
@@ -155,7 +156,7 @@ def register():
                     db.session,
                     email=form.email.data,
                     password=form.password.data,
-                    role="citizen",
+                    role=Role.citizen,
                     full_name=form.full_name.data,
                     locale=current_locale(),
                     now=now,

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from reception.accounts.models import ROLES, ApiKey, User
+from reception.accounts.models import ApiKey, User
 from reception.admin.models import AuditEntry
 from reception.admin.services.routing import rule_kind
 from reception.core import inputs
@@ -25,6 +25,7 @@ from reception.directory.models import (
 )
 from reception.directory.queries import route_appeal
 from reception.domain.routing import Route, match_route
+from reception.domain.workflow import STAFF_ROLES, Role
 
 PAGE_SIZE = 50
 # Most specific first, as domain.routing.match_route ranks them.
@@ -93,7 +94,7 @@ def overview(session: Session, today: date) -> dict[str, int]:
         "holidays": _count(session, HolidayOverride),
         "templates": _count(session, AnswerTemplate, AnswerTemplate.is_active),
         "users": _count(session, User, User.is_active),
-        "staff": _count(session, User, User.is_active, User.role != "citizen"),
+        "staff": _count(session, User, User.is_active, User.role != Role.citizen),
         "invited": _count(session, User, User.is_active, User.password_hash.is_(None)),
         "api_keys": _count(session, ApiKey, ApiKey.revoked_at.is_(None)),
         "audit": _count(session, AuditEntry),
@@ -326,7 +327,7 @@ class UserFilters:
         role = arg(args, "role")
         status = arg(args, "status")
         return cls(
-            role=role if role in ROLES else "",
+            role=role if role in tuple(Role) else "",
             status=status if status in cls.STATUSES else "",
             authority=arg(args, "authority", 64),
             q=arg(args, "q", 200),
@@ -382,7 +383,7 @@ def list_staff_emails(session: Session) -> list[str]:
     return list(
         session.scalars(
             select(User.email)
-            .where(User.is_active, User.role.in_(("official", "head", "operator", "admin")))
+            .where(User.is_active, User.role.in_(STAFF_ROLES))
             .order_by(User.email)
         )
     )

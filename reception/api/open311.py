@@ -25,7 +25,7 @@ from reception.api.formats import errors, respond
 from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
-from reception.appeals.submission import LANGUAGES, Submission
+from reception.appeals.submission import Submission
 from reception.core.i18n import current_locale
 from reception.core.inputs import InputError, parse_bool, parse_int, parse_moment
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
@@ -34,7 +34,7 @@ from reception.directory import queries as directory
 from reception.directory.models import Authority, Category
 from reception.domain.deadlines import zone_info
 from reception.domain.identifiers import normalize_registration_number
-from reception.domain.workflow import FINAL_STATUSES
+from reception.domain.workflow import FINAL_STATUSES, LANGUAGES, Channel
 from reception.extensions import csrf, db, limiter
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -337,9 +337,9 @@ def list_requests(fmt: str):
         if codes:
             query = query.where(Category.code.in_(codes))
         if statuses == ["open"]:
-            query = query.where(Appeal.status.not_in([str(s) for s in FINAL_STATUSES]))
+            query = query.where(Appeal.status.not_in(FINAL_STATUSES))
         elif statuses == ["closed"]:
-            query = query.where(Appeal.status.in_([str(s) for s in FINAL_STATUSES]))
+            query = query.where(Appeal.status.in_(FINAL_STATUSES))
     try:
         page = parse_int(request.args.get("page"), low=1, high=MAX_PAGE, default=1)
         size = parse_int(
@@ -472,7 +472,7 @@ def create_request(fmt: str):
             actor=actor,
             settings=FilingSettings.from_config(current_app.config),
             store=store,
-            channel="api",
+            channel=Channel.api,
             api_key_id=key.id,
             screening={"media_url": media_url} if media_url else None,
         )

@@ -21,7 +21,7 @@ from reception.appeals.workflow import ActionRefused, WorkflowSettings
 from reception.core.inputs import InputError, request_json_object
 from reception.core.types import utcnow
 from reception.directory.queries import get_calendar
-from reception.domain.workflow import available_actions
+from reception.domain.workflow import STAFF_ROLES, available_actions
 from reception.extensions import csrf, db, limiter
 from reception.review import queries
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
@@ -33,7 +33,7 @@ from reception.terms.history import appeal_term_steps
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-STAFF_API_ROLES = ("official", "head", "operator", "admin")
+STAFF_API_ROLES = STAFF_ROLES
 
 
 class ApiError(HTTPException):
@@ -100,7 +100,7 @@ def _appeal_json(appeal, *, today, detail: bool = False, repeat_numbers=None) ->
         "received_at": appeal.received_at.isoformat(),
         "registered_on": appeal.registered_on.isoformat(),
         "due_on": appeal.due_on.isoformat(),
-        "overdue": appeal.status in ("registered", "in_progress") and appeal.due_on < today,
+        "overdue": appeal.is_overdue(today),
         "updated_at": appeal.updated_at.isoformat(),
         "answered_at": appeal.answered_at.isoformat() if appeal.answered_at else None,
         "extensions_count": appeal.extensions_count,

@@ -27,6 +27,7 @@ from reception.appeals.workflow import (
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.inputs import InputError, parse_int
 from reception.domain.deadlines import complaint_filing_deadline
+from reception.domain.workflow import AppealKind, Channel, Role
 
 MAX_REPLY = 10_000
 MAX_COMMENT = 2_000
@@ -53,7 +54,7 @@ def reply_to_request(
         appeal,
         "reply",
         actor=actor,
-        role="citizen",
+        role=Role.citizen,
         now=now,
         settings=settings,
         comment=text,
@@ -83,7 +84,7 @@ def withdraw_appeal(
         appeal,
         "withdraw",
         actor=actor,
-        role="citizen",
+        role=Role.citizen,
         now=now,
         settings=settings,
         comment=optional_text(reason, "reason", MAX_COMMENT),
@@ -115,7 +116,7 @@ def rate_answer(
         appeal,
         "rate",
         actor=actor,
-        role="citizen",
+        role=Role.citizen,
         now=now,
         settings=settings,
         comment=comment,
@@ -167,7 +168,7 @@ def complain_about_answer(
     with force_locale(appeal.language):
         subject = _("Complaint about the answer to appeal %(number)s", number=appeal.number)
     submission = Submission(
-        kind="complaint",
+        kind=AppealKind.complaint,
         category=appeal.category.code,
         region=appeal.region.code,
         authority=answering.code,
@@ -190,7 +191,7 @@ def complain_about_answer(
         settings=settings.filing,
         store=store,
         # A person without e-mail complains through the operator (e-mail optional there).
-        channel="web" if appeal.email else "paper",
+        channel=Channel.web if appeal.email else Channel.paper,
         parent=appeal,
         term_days=settings.rules.complaint_pass_within_days if first_stage else None,
     )
@@ -200,7 +201,7 @@ def complain_about_answer(
         appeal,
         "complain",
         actor=actor,
-        role="citizen",
+        role=Role.citizen,
         now=now,
         settings=settings,
         comment=filed.appeal.number,

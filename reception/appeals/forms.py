@@ -19,6 +19,7 @@ from wtforms import (
 )
 
 from reception.core.i18n import lazy_gettext as _l
+from reception.domain.workflow import Channel
 
 
 class AppealForm(FlaskForm):
@@ -51,11 +52,11 @@ class AppealForm(FlaskForm):
     channel = RadioField(
         _l("Received"),
         choices=[
-            SelectChoice("paper", _l("On paper")),
-            SelectChoice("phone", _l("By phone")),
-            SelectChoice("in_person", _l("In person")),
+            SelectChoice(Channel.paper, _l("On paper")),
+            SelectChoice(Channel.phone, _l("By phone")),
+            SelectChoice(Channel.in_person, _l("In person")),
         ],
-        default="paper",
+        default=Channel.paper,
         validate_choice=False,
     )
     # A field people never see; bots fill every field they find.

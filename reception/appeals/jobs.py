@@ -13,12 +13,10 @@ from reception.accounts.models import User
 from reception.appeals.models import Appeal
 from reception.appeals.survey import SurveySettings, ask_whether_resolved
 from reception.appeals.workflow import WorkflowSettings, apply_transition
+from reception.domain.workflow import RUNNING_STATUSES, AppealStatus, Role
 from reception.notifications import emails
 from reception.notifications.models import OutboxMessage
 from reception.terms.jobs import record_deemed_refusals, remind_returns
-
-# The term runs in these statuses; while waiting for the citizen it is paused.
-RUNNING = ("registered", "in_progress")
 
 
 @dataclass
@@ -53,7 +51,7 @@ def remind_deadlines(
     due_soon = session.scalars(
         select(Appeal)
         .where(
-            Appeal.status.in_(RUNNING),
+            Appeal.status.in_(RUNNING_STATUSES),
             Appeal.executor_id.is_not(None),
             Appeal.due_on >= today,
             Appeal.due_on <= horizon,
@@ -73,9 +71,7 @@ def remind_deadlines(
             )
             report.reminders += 1
 
-    overdue = session.scalars(
-        select(Appeal).where(Appeal.status.in_(RUNNING), Appeal.due_on < today)
-    ).all()
+    overdue = session.scalars(select(Appeal).where(Appeal.is_overdue(today))).all()
     heads_by_authority: dict[int, list[User]] = {}
     for appeal in overdue:
         if appeal.authority_id not in heads_by_authority:
@@ -83,7 +79,7 @@ def remind_deadlines(
                 session.scalars(
                     select(User).where(
                         User.authority_id == appeal.authority_id,
-                        User.role == "head",
+                        User.role == Role.head,
                         User.is_active,
                     )
                 )
@@ -120,7 +116,7 @@ def close_answered(session: Session, *, now: datetime, settings: WorkflowSetting
     # second writer.
     stale = session.scalars(
         select(Appeal)
-        .where(Appeal.status == "answered", Appeal.answered_at <= cutoff)
+        .where(Appeal.status == AppealStatus.answered, Appeal.answered_at <= cutoff)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()

@@ -15,30 +15,26 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from reception.accounts.models import User
-from reception.core.types import UTCDateTime, utcnow
+from reception.core.types import UTCDateTime, one_of, utcnow
 from reception.directory.models import Authority, Category, Region
+from reception.domain.workflow import (
+    RUNNING_STATUSES,
+    AppealKind,
+    AppealStatus,
+    Channel,
+    Language,
+    is_overdue,
+)
 from reception.extensions import db
 
-STATUSES = (
-    "registered",
-    "in_progress",
-    "awaiting_citizen",
-    "answered",
-    "returned",
-    "terminated",
-    "withdrawn",
-    "closed",
-)
-KINDS = ("application", "complaint", "request", "proposal", "response", "report")
-CHANNELS = ("web", "api", "paper", "phone", "in_person")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+_S = AppealStatus
 
 
 class RegistrationCounter(db.Model):
@@ -54,21 +50,23 @@ class Appeal(db.Model):
     __tablename__ = "appeals"
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_appeals_year_sequence"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("kind", KINDS), name="kind"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        CheckConstraint("language IN ('kk', 'ru', 'en')", name="language"),
+        CheckConstraint(one_of("status", AppealStatus), name="status"),
+        CheckConstraint(one_of("kind", AppealKind), name="kind"),
+        CheckConstraint(one_of("channel", Channel), name="channel"),
+        CheckConstraint(one_of("language", Language), name="language"),
         CheckConstraint("applicant_type IN ('person', 'organisation')", name="applicant_type"),
         CheckConstraint("due_on >= registered_on", name="due_after_registration"),
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating"),
         # Waiting for the citizen is exactly the time the clock is paused.
         CheckConstraint(
-            "(status = 'awaiting_citizen') = (paused_on IS NOT NULL)", name="paused_when_waiting"
+            f"(status = '{_S.awaiting_citizen}') = (paused_on IS NOT NULL)",
+            name="paused_when_waiting",
         ),
         CheckConstraint(
-            "status NOT IN ('answered', 'closed') OR answered_at IS NOT NULL", name="answered_at"
+            f"status NOT IN ('{_S.answered}', '{_S.closed}') OR answered_at IS NOT NULL",
+            name="answered_at",
         ),
-        CheckConstraint("status <> 'closed' OR closed_at IS NOT NULL", name="closed_at"),
+        CheckConstraint(f"status <> '{_S.closed}' OR closed_at IS NOT NULL", name="closed_at"),
         CheckConstraint("paused_days >= 0 AND extensions_count >= 0", name="counters"),
         Index("ix_appeals_authority_status_due", "authority_id", "status", "due_on"),
         Index("ix_appeals_registered_on", "registered_on"),
@@ -101,8 +99,8 @@ class Appeal(db.Model):
     sequence: Mapped[int] = mapped_column(Integer)
 
     kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(20), default="registered", index=True)
-    channel: Mapped[str] = mapped_column(String(16), default="web")
+    status: Mapped[str] = mapped_column(String(20), default=AppealStatus.registered, index=True)
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.web)
     language: Mapped[str] = mapped_column(String(2))
 
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
@@ -210,6 +208,17 @@ class Appeal(db.Model):
     co_applicants: Mapped[list[CoApplicant]] = relationship(
         back_populates="appeal", order_by="CoApplicant.position"
     )
+
+    @hybrid_method
+    def is_overdue(self, today: date) -> bool:
+        """Its clock runs and its due date has passed (reception.domain.workflow.is_overdue)."""
+        return is_overdue(self.status, self.due_on, today)
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, today: date) -> ColumnElement[bool]:
+        """The same rule as SQL: the one condition every query of overdue appeals uses."""
+        return and_(cls.status.in_(sorted(RUNNING_STATUSES)), cls.due_on < today)
 
     def __repr__(self) -> str:
         return f"<Appeal {self.number} {self.status}>"

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reception.appeals.models import Appeal
+from reception.domain.workflow import AppealKind
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -34,7 +35,7 @@ def find_repeat_of(
     session: Session, appeal: Appeal, *, now: datetime, months: int
 ) -> Appeal | None:
     """The earlier appeal this new (not yet added) one repeats, or None."""
-    if months <= 0 or appeal.kind == "complaint" or appeal.parent is not None:
+    if months <= 0 or appeal.kind == AppealKind.complaint or appeal.parent is not None:
         return None
     category_id = appeal.category_id if appeal.category_id else appeal.category.id
     query = select(Appeal).where(

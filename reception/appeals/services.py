@@ -27,6 +27,7 @@ from reception.directory.queries import get_calendar
 from reception.domain.deadlines import TermRules, due_date, registration_date
 from reception.domain.identifiers import format_registration_number, generate_access_code
 from reception.domain.similarity import normalise
+from reception.domain.workflow import INITIAL_STATUS, AppealKind, Channel, Role
 from reception.notifications import emails
 
 
@@ -132,11 +133,11 @@ class Chosen:
 
 
 # The channels an operator files through for a person; e-mail is optional on them.
-OPERATOR_CHANNELS = ("paper", "phone", "in_person")
+OPERATOR_CHANNELS = (Channel.paper, Channel.phone, Channel.in_person)
 
 
 def validate_submission(
-    session: Session, sub: Submission, settings: FilingSettings, *, channel: str = "web"
+    session: Session, sub: Submission, settings: FilingSettings, *, channel: str = Channel.web
 ) -> Chosen:
     """Raise SubmissionInvalid with every problem of the submission; else return its rows.
 
@@ -168,7 +169,7 @@ def file_appeal(
     actor: User | None,
     settings: FilingSettings,
     store: AttachmentStore,
-    channel: str = "web",
+    channel: str = Channel.web,
     parent: Appeal | None = None,
     screening: dict | None = None,
     api_key_id: int | None = None,
@@ -194,7 +195,9 @@ def file_appeal(
     calendar = get_calendar(session, settings.country)
     registered_on = registration_date(now, settings.rules, calendar)
     # `term_days` given: a complaint's first stage at the body that answered (Art. 91-100).
-    term_days = term_days or (category.default_term_days if sub.kind != "complaint" else None)
+    term_days = term_days or (
+        category.default_term_days if sub.kind != AppealKind.complaint else None
+    )
     due_on = (
         calendar.add_working_days(registered_on, term_days)
         if term_days
@@ -204,13 +207,13 @@ def file_appeal(
     year = registered_on.year
     sequence = next_sequence(session, year)
     access_code = generate_access_code()
-    is_citizen = actor is not None and actor.role == "citizen"
+    is_citizen = actor is not None and actor.role == Role.citizen
     appeal = Appeal(
         number=format_registration_number(settings.number_prefix, year, sequence),
         year=year,
         sequence=sequence,
         kind=sub.kind,
-        status="registered",
+        status=INITIAL_STATUS,
         channel=channel,
         language=sub.language,
         category=category,

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field, fields
 from email_validator import EmailNotValidError, validate_email
 
 from reception.appeals.attachments import Upload, sniff_content_type
-from reception.appeals.models import KINDS
 from reception.core import inputs
 from reception.core.i18n import lazy_gettext as _l
 from reception.domain.identifiers import iin_problem
+from reception.domain.workflow import LANGUAGES, AppealKind
 
-LANGUAGES = ("kk", "ru", "en")
 APPLICANT_TYPES = ("person", "organisation")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 
@@ -142,7 +141,7 @@ def check_submission(
     who may have no e-mail; the answer then goes by post or is read out by phone."""
     errors: dict[str, object] = {}
 
-    if sub.kind not in KINDS:
+    if sub.kind not in tuple(AppealKind):
         errors["kind"] = _l("Choose the kind of appeal.")
     if sub.category not in known_categories:
         errors["category"] = _l("Choose a category from the list.")

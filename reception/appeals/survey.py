@@ -26,11 +26,12 @@ from reception.appeals.citizen_actions import complaint_deadline
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.workflow import WorkflowSettings
+from reception.domain.workflow import ANSWERED_STATUSES, Action, Record, Role
 from reception.notifications import emails
 from reception.notifications.models import OutboxMessage
 
 SALT = "reception.survey.v1"
-ASKED = ("answered", "closed")
+ASKED = ANSWERED_STATUSES
 CHOICES = {"yes": True, "no": False}
 MAX_COMMENT = 2000
 
@@ -84,7 +85,7 @@ def read_token(session: Session, secret_key: str, token: str, *, max_age_days: i
     if not isinstance(appeal_id, int) or not isinstance(event_id, int):
         raise LinkInvalid()
     event = session.get(AppealEvent, event_id)
-    if event is None or event.appeal_id != appeal_id or event.action != "answer":
+    if event is None or event.appeal_id != appeal_id or event.action != Action.answer:
         raise LinkInvalid()
     appeal = event.appeal
     if appeal.status not in ASKED:
@@ -101,11 +102,11 @@ def record_answer(
     return record_event(
         session,
         link.appeal,
-        "resolved" if resolved else "not_resolved",
+        Record.resolved if resolved else Record.not_resolved,
         now=now,
         actor=None,
         from_status=link.appeal.status,
-        role="citizen",
+        role=Role.citizen,
         # Not public: the comment is the applicant's own words, not for the public notes.
         public=False,
         comment=" ".join(comment.split())[:MAX_COMMENT] if comment else "",
@@ -134,7 +135,7 @@ def ask_whether_resolved(
     # older than the links' lifetime are not asked about (the first run after an upgrade).
     latest = (
         select(AppealEvent.appeal_id, func.max(AppealEvent.id).label("event_id"))
-        .where(AppealEvent.action == "answer")
+        .where(AppealEvent.action == Action.answer)
         .group_by(AppealEvent.appeal_id)
         .subquery()
     )

@@ -48,7 +48,15 @@ from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
 from reception.domain.deadlines import working_days_left, zone_info
-from reception.domain.workflow import FINAL_STATUSES, OPEN_STATUSES, available_actions
+from reception.domain.workflow import (
+    ANSWERED_STATUSES,
+    RUNNING_STATUSES,
+    Action,
+    AppealStatus,
+    Channel,
+    Role,
+    available_actions,
+)
 from reception.extensions import db, limiter
 from reception.review.actions import CITIZEN_ACTIONS, perform_citizen_action
 from reception.review.policies import is_staff, staff_may_view
@@ -75,7 +83,7 @@ def _fill_choices(form: AppealForm) -> None:
         SelectChoice(a.code, a.name(locale)) for a in directory.list_authorities(db.session)
     ]
     form.language.choices = [SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()]
-    if current_user.is_authenticated and current_user.role == "operator":
+    if current_user.is_authenticated and current_user.role == Role.operator:
         # The operator's screen speaks of the applicant, not of "you".
         form.text.label.text = _l("Text of the appeal")
         form.publish_consent.label.text = _l(
@@ -85,7 +93,7 @@ def _fill_choices(form: AppealForm) -> None:
 
 
 def _prefill_from_account(form: AppealForm) -> None:
-    if current_user.is_authenticated and current_user.role == "citizen":
+    if current_user.is_authenticated and current_user.role == Role.citizen:
         form.full_name.data = form.full_name.data or current_user.full_name
         form.email.data = form.email.data or current_user.email
 
@@ -148,9 +156,9 @@ def new():
     # The hidden field is filled by bots, but autofill can fill it for a person too, and
     # accepting an appeal is mandatory: file it, and flag it for the staff to judge.
     screening = {"honeypot_filled": True} if form.website.data else None
-    channel = "web"
-    if current_user.is_authenticated and current_user.role == "operator":
-        channel = form.channel.data if form.channel.data in OPERATOR_CHANNELS else "paper"
+    channel = Channel.web
+    if current_user.is_authenticated and current_user.role == Role.operator:
+        channel = form.channel.data if form.channel.data in OPERATOR_CHANNELS else Channel.paper
 
     kept_store = kept_uploads()
     kept_tokens = request.form.getlist("kept_attachments")
@@ -283,9 +291,9 @@ def local_today():
 
 def _citizen_actions(appeal, deadline, today) -> list[str]:
     """What the applicant may do now: the domain's answer, less a lapsed complaint."""
-    actions = [str(a) for a in available_actions(appeal.status, "citizen")]
-    if "complain" in actions and (deadline is None or today > deadline):
-        actions.remove("complain")
+    actions = [str(a) for a in available_actions(appeal.status, Role.citizen)]
+    if Action.complain in actions and (deadline is None or today > deadline):
+        actions.remove(Action.complain)
     return actions
 
 
@@ -320,11 +328,11 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
     days_left = (
         # No count while the term is paused for the citizen, nor once the appeal is decided.
         None
-        if appeal.status in FINAL_STATUSES or appeal.status == "awaiting_citizen"
+        if appeal.status not in RUNNING_STATUSES
         else working_days_left(appeal.due_on, today, calendar)
     )
     events = queries.public_events(db.session, appeal)
-    answer = _latest(events, "answer") if appeal.status in ("answered", "closed") else None
+    answer = _latest(events, Action.answer) if appeal.status in ANSWERED_STATUSES else None
     context = dict(
         appeal=appeal,
         events=events,
@@ -333,8 +341,8 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
         answer_files=[a for a in appeal.attachments if answer and a.event_id == answer.id],
         complaint_to=(appeal.authority.superior or appeal.authority) if answer else None,
         complain_by=complain_by,
-        info_request=_latest(events, "request_info")
-        if appeal.status == "awaiting_citizen"
+        info_request=_latest(events, Action.request_info)
+        if appeal.status == AppealStatus.awaiting_citizen
         else None,
         actions=_citizen_actions(appeal, complain_by, today),
         errors=errors or {},
@@ -407,16 +415,15 @@ def my_appeals():
     appeals = queries.list_citizen_appeals(db.session, current_user)
     # What waits for the citizen comes first, the nearest reply date first.
     waiting = sorted(
-        (a for a in appeals if a.status == "awaiting_citizen"),
+        (a for a in appeals if a.status == AppealStatus.awaiting_citizen),
         key=lambda a: (a.info_due_on is None, a.info_due_on),
     )
-    appeals = waiting + [a for a in appeals if a.status != "awaiting_citizen"]
+    appeals = waiting + [a for a in appeals if a.status != AppealStatus.awaiting_citizen]
     return render_template(
         "appeals/my_appeals.html",
         appeals=appeals,
         waiting=waiting,
         today=local_today(),
-        open_statuses=OPEN_STATUSES,
     )
 
 
@@ -437,7 +444,7 @@ def act(number: str, action: str):
     owner = current_user.is_authenticated and current_user.id == appeal.citizen_id
     store = attachment_store()
     try:
-        if action == "withdraw" and request.form.get("confirm") != "yes":
+        if action == Action.withdraw and request.form.get("confirm") != "yes":
             raise ActionRefused("invalid", CONFIRM_MESSAGE, "confirm")
         with store.guard():
             result = perform_citizen_action(
@@ -453,7 +460,9 @@ def act(number: str, action: str):
             )
             # As in filing: what the answer needs is read before the commit.
             appeal_number = appeal.number
-            complaint = (result.appeal.id, result.appeal.number) if action == "complain" else None
+            complaint = (
+                (result.appeal.id, result.appeal.number) if action == Action.complain else None
+            )
             db.session.commit()
     except ActionRefused as refused:
         db.session.rollback()

@@ -31,7 +31,13 @@ from reception.core.i18n import lazy_gettext as _l
 from reception.directory.queries import get_calendar
 from reception.domain.calendar import WorkingCalendar
 from reception.domain.deadlines import resume_after_pause, zone_info
-from reception.domain.workflow import TransitionError, next_status, transition_for
+from reception.domain.workflow import (
+    AUTHORITY_ROLES,
+    Action,
+    TransitionError,
+    next_status,
+    transition_for,
+)
 from reception.notifications import emails
 
 
@@ -140,7 +146,7 @@ def apply_transition(
     """
     status = ensure_allowed(appeal, action, role)
     changes = dict(changes or {})
-    if role in ("official", "head") and appeal.first_action_at is None and action != "note":
+    if role in AUTHORITY_ROLES and appeal.first_action_at is None and action != Action.note:
         changes["first_action_at"] = now
         changes["first_action_days"] = settings.calendar(session).working_days_between(
             appeal.registered_on, settings.local_date(now)

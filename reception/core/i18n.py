@@ -17,6 +17,8 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
 
+from reception.domain.workflow import LANGUAGES
+
 
 class LazyText(LazyString):
     """A message translated when it is shown, and always plain text.
@@ -42,7 +44,7 @@ def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText
 
 def select_locale() -> str:
     """Pick the language: an explicit choice, then the account's, then the browser's."""
-    languages = current_app.config["LANGUAGES"]
+    languages = LANGUAGES
     if not has_request_context():
         # Jobs and the command line report in English; e-mails force their own locale.
         return "en"

@@ -6,6 +6,15 @@ from flask import Flask, g, request, url_for
 
 from reception.core import labels
 from reception.core.i18n import current_locale, file_size, local_date, local_datetime
+from reception.domain.workflow import (
+    AUTHORITY_ROLES,
+    RUNNING_STATUSES,
+    STAFF_ROLES,
+    Action,
+    AppealStatus,
+    Record,
+    Role,
+)
 
 # The element each field of an appeal page's action forms has, by "action:field": the
 # error summary links to it and the field is marked invalid and described by its error.
@@ -70,6 +79,14 @@ def install_template_helpers(app: Flask) -> None:
         current_locale=current_locale,
         lang_url=_lang_url,
         ACTION_FIELD_IDS=ACTION_FIELD_IDS,
+        # The vocabulary, so that pages name codes as the code does (AppealStatus.answered).
+        AppealStatus=AppealStatus,
+        Action=Action,
+        Record=Record,
+        Role=Role,
+        RUNNING_STATUSES=RUNNING_STATUSES,
+        STAFF_ROLES=STAFF_ROLES,
+        AUTHORITY_ROLES=AUTHORITY_ROLES,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

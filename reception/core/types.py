@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
@@ -30,3 +31,14 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC (the only clock read outside tests)."""
     return datetime.now(UTC)
+
+
+def one_of(column: str, values: Iterable[str], *, negated: bool = False) -> str:
+    """The SQL of a CHECK that a column holds one of the codes, in the order given.
+
+    Models build their constraints from the domain's enums with it, so that a code is
+    spelled in one place: `one_of("status", AppealStatus)` is
+    `status IN ('registered', 'in_progress', ...)`.
+    """
+    operator = "NOT IN" if negated else "IN"
+    return f"{column} {operator} ({', '.join(repr(str(v)) for v in values)})"

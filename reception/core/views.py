@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from reception.accounts.sessions import safe_next
 from reception.core.caching import public_page
+from reception.domain.workflow import LANGUAGES
 from reception.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -20,7 +21,7 @@ def home():
 
 @bp.route("/lang/<code>")
 def set_language(code: str):
-    if code in current_app.config["LANGUAGES"]:
+    if code in LANGUAGES:
         session["lang"] = code
     return redirect(safe_next(request.args.get("next"), url_for("core.home")))
 

@@ -16,6 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from reception.core.types import one_of
+from reception.domain.workflow import Language
 from reception.extensions import db
 
 
@@ -112,7 +114,7 @@ class AnswerTemplate(db.Model):
     """A reusable answer text for a category (or every category) in one language."""
 
     __tablename__ = "answer_templates"
-    __table_args__ = (CheckConstraint("language IN ('kk', 'ru', 'en')", name="language"),)
+    __table_args__ = (CheckConstraint(one_of("language", Language), name="language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)

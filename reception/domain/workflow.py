@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -29,8 +30,24 @@ FINAL_STATUSES: frozenset[AppealStatus] = frozenset(
         AppealStatus.closed,
     }
 )
+# Not decided yet: the body still owes an answer (the clock may be paused).
 OPEN_STATUSES: frozenset[AppealStatus] = frozenset(AppealStatus) - FINAL_STATUSES
+# The term's clock runs: open and not waiting for the citizen (the wait is a pause, docs/
+# domain.md section 5). Only these can be overdue, be reminded of, or have their term end.
+RUNNING_STATUSES: frozenset[AppealStatus] = OPEN_STATUSES - {AppealStatus.awaiting_citizen}
+# Decided with an answer (a closed appeal was answered first): it has an answer to show,
+# to publish and to ask the applicant about.
+ANSWERED_STATUSES: frozenset[AppealStatus] = frozenset({AppealStatus.answered, AppealStatus.closed})
 INITIAL_STATUS = AppealStatus.registered
+
+
+def is_overdue(status: AppealStatus | str, due_on: date, today: date) -> bool:
+    """An appeal is overdue when its clock runs and its due date has passed.
+
+    The SQL form of the same rule is `Appeal.is_overdue(today)` (reception.appeals.models);
+    a test checks that both agree.
+    """
+    return status in RUNNING_STATUSES and due_on < today
 
 
 class AppealKind(StrEnum):
@@ -52,6 +69,23 @@ class Role(StrEnum):
     head = "head"
     operator = "operator"
     admin = "admin"
+
+
+class Language(StrEnum):
+    """The languages of the service and of an appeal; the state language first."""
+
+    kk = "kk"
+    ru = "ru"
+    en = "en"
+
+
+LANGUAGES: tuple[str, ...] = tuple(Language)
+
+
+# Officials and heads belong to an authority: their queue is its appeals.
+AUTHORITY_ROLES: frozenset[Role] = frozenset({Role.official, Role.head})
+# Everyone but the citizen: they work in the staff pages and may hold an API key.
+STAFF_ROLES: frozenset[Role] = frozenset(Role) - {Role.citizen}
 
 
 class Channel(StrEnum):
@@ -89,6 +123,14 @@ class Action(StrEnum):
     deemed_refused = "deemed_refused"
     # An administrator's calendar change moved the due date (docs/domain.md, section 12).
     term_moved = "term_moved"
+
+
+class Record(StrEnum):
+    """An entry in an appeal's history that is no step of the workflow (no transition)."""
+
+    notified = "notified"  # an applicant without e-mail was told by post or phone
+    resolved = "resolved"  # the applicant's survey answer: the problem was resolved
+    not_resolved = "not_resolved"  # ... or not
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,9 @@ from sqlalchemy.orm import Session, aliased
 from reception.appeals.models import Appeal, AppealEvent
 from reception.directory.models import Authority
 from reception.domain.calendar import WorkingCalendar
+from reception.domain.workflow import Action
 from reception.monitoring.filters import DashboardFilters
-from reception.monitoring.queries import RUNNING, _conditions, group_expression
+from reception.monitoring.queries import _conditions, group_expression
 
 # Buckets of working days to answer: (label, lowest, highest or None).
 BUCKETS = (
@@ -149,9 +150,7 @@ def _count_columns(today: date) -> list:
         func.count().label("filed"),
         func.sum(case((answered, 1), else_=0)).label("answered"),
         func.sum(case((Appeal.answered_on_time.is_(True), 1), else_=0)).label("answered_on_time"),
-        func.sum(case((and_(Appeal.status.in_(RUNNING), Appeal.due_on < today), 1), else_=0)).label(
-            "open_overdue"
-        ),
+        func.sum(case((Appeal.is_overdue(today), 1), else_=0)).label("open_overdue"),
         func.coalesce(func.sum(case((answered, Appeal.answer_days), else_=0)), 0).label(
             "answer_days_sum"
         ),
@@ -230,7 +229,7 @@ def forward_costs(
     by_id = {a.id: a for a in appeals}
     events = session.scalars(
         select(AppealEvent)
-        .where(AppealEvent.appeal_id.in_(by_id), AppealEvent.action == "forward")
+        .where(AppealEvent.appeal_id.in_(by_id), AppealEvent.action == Action.forward)
         .order_by(AppealEvent.appeal_id, AppealEvent.id)
     ).all()
     result, received = [], {}

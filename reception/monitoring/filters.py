@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reception.appeals.models import CHANNELS, KINDS
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.inputs import InputError, arg, parse_code, parse_date
 from reception.directory.models import Authority, Category, Region
+from reception.domain.workflow import AppealKind, Channel
 
 DIMENSIONS = ("authority", "category", "region", "kind", "channel", "week")
 DEFAULT_DAYS = 90
@@ -65,8 +65,8 @@ class DashboardFilters:
             "authority": set(session.scalars(select(Authority.code))),
             "category": set(session.scalars(select(Category.code))),
             "region": set(session.scalars(select(Region.code))),
-            "kind": set(KINDS),
-            "channel": set(CHANNELS),
+            "kind": set(AppealKind),
+            "channel": set(Channel),
         }
         for name, codes in known.items():
             value = arg(args, name)

@@ -22,6 +22,7 @@ from reception.appeals.views import local_today
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
 from reception.domain.calendar import WorkingCalendar
+from reception.domain.workflow import ANSWERED_STATUSES
 from reception.extensions import db
 from reception.monitoring import figures
 from reception.monitoring.figures import BUCKET_FIELDS, COUNTS, LoopFigures
@@ -145,7 +146,7 @@ def published_answers_of(session: Session, authority_id: int, limit: int = 10) -
             .where(
                 Appeal.authority_id == authority_id,
                 Appeal.publish_consent,
-                Appeal.status.in_(("answered", "closed")),
+                Appeal.status.in_(ANSWERED_STATUSES),
                 Appeal.published_answer.is_not(None),
                 Appeal.published_subject.is_not(None),
             )

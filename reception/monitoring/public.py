@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from reception.appeals.models import Appeal
 from reception.core import search
+from reception.domain.workflow import ANSWERED_STATUSES
 
 # Ranked by relevance when the matches are this few (ranking scores every match).
 RANK_UP_TO = 1_000
@@ -43,7 +44,7 @@ def list_published_answers(
     """
     query = select(Appeal).where(
         Appeal.publish_consent,
-        Appeal.status.in_(("answered", "closed")),
+        Appeal.status.in_(ANSWERED_STATUSES),
         Appeal.published_answer.is_not(None),
         Appeal.published_subject.is_not(None),
     )

@@ -18,15 +18,13 @@ from sqlalchemy.orm import Session, selectinload
 from reception.accounts.models import User
 from reception.appeals.models import Appeal
 from reception.directory.models import Authority, Category, Region
+from reception.domain.workflow import OPEN_STATUSES, RUNNING_STATUSES, Role, is_overdue
 from reception.monitoring.filters import DashboardFilters
-
-OPEN = ("registered", "in_progress", "awaiting_citizen")
-RUNNING = ("registered", "in_progress")
 
 
 def scope_authority_ids(session: Session, user: User) -> set[int] | None:
     """None for every authority (administrators); for a head, their body and those under it."""
-    if user.role == "admin":
+    if user.role == Role.admin:
         return None
     children: dict[int | None, list[int]] = {}
     for authority_id, superior_id in session.execute(select(Authority.id, Authority.superior_id)):
@@ -169,12 +167,12 @@ def combine(groups: list[Figures]) -> Figures:
 
 
 def _counts(today: date, soon: date) -> list:
-    running = Appeal.status.in_(RUNNING)
+    running = Appeal.status.in_(RUNNING_STATUSES)
     return [
         func.count().label("filed"),
-        func.sum(case((Appeal.status.in_(OPEN), 1), else_=0)).label("open"),
+        func.sum(case((Appeal.status.in_(OPEN_STATUSES), 1), else_=0)).label("open"),
         func.sum(case((Appeal.answered_at.is_not(None), 1), else_=0)).label("answered"),
-        func.sum(case((and_(running, Appeal.due_on < today), 1), else_=0)).label("overdue"),
+        func.sum(case((Appeal.is_overdue(today), 1), else_=0)).label("overdue"),
         func.sum(
             case((and_(running, Appeal.due_on >= today, Appeal.due_on <= soon), 1), else_=0)
         ).label("due_soon"),
@@ -460,7 +458,7 @@ def list_overdue(session: Session, scope, *, today: date, sort: str, limit: int 
         "authority": (Appeal.authority_id, Appeal.due_on),
         "number": (Appeal.number,),
     }.get(sort, (Appeal.due_on, Appeal.id))
-    query = select(Appeal).where(Appeal.status.in_(RUNNING), Appeal.due_on < today)
+    query = select(Appeal).where(Appeal.is_overdue(today))
     if scope is not None:
         query = query.where(Appeal.authority_id.in_(scope or {-1}))
     return session.scalars(
@@ -564,7 +562,7 @@ def export_rows(
             on_time,
             rating,
         ) = row
-        overdue = status in RUNNING and due < today
+        overdue = is_overdue(status, due, today)
         yield (
             number,
             kind,

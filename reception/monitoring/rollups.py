@@ -36,10 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from reception.appeals.models import Appeal
+from reception.domain.workflow import OPEN_STATUSES, RUNNING_STATUSES
 from reception.extensions import db
 
-OPEN = ("registered", "in_progress", "awaiting_citizen")
-RUNNING = ("registered", "in_progress")
 CELL = ("day", "authority_id", "category_id", "region_id", "kind", "channel")
 # The coarse grain: day and authority (its cells are the first two of CELL).
 COARSE = ("day", "authority_id")
@@ -177,7 +176,7 @@ def contribution(row) -> tuple[tuple, dict, dict]:
     )
     counters = {
         "filed": 1,
-        "open": int(row.status in OPEN),
+        "open": int(row.status in OPEN_STATUSES),
         "answered": int(row.answered_at is not None),
         "on_time": int(row.answered_on_time is True),
         "forwarded": int((row.forwards_count or 0) > 0),
@@ -194,7 +193,7 @@ def contribution(row) -> tuple[tuple, dict, dict]:
         values[(ANSWER, row.answer_days)] = 1
     if row.answered_at is not None:
         values[(ANSWERED_ON, _ordinal(row.answered_at))] = 1
-    if row.status in RUNNING and row.due_on is not None:
+    if row.status in RUNNING_STATUSES and row.due_on is not None:
         values[(RUNNING_DUE, _ordinal(row.due_on))] = 1
     return cell, counters, values
 
@@ -333,7 +332,7 @@ def rebuild(session: Session) -> None:
         counts = select(
             *cell,
             func.count(),
-            ones(a.status.in_(OPEN)),
+            ones(a.status.in_(OPEN_STATUSES)),
             ones(a.answered_at.is_not(None)),
             ones(a.answered_on_time.is_(True)),
             ones(a.forwards_count > 0),
@@ -348,7 +347,7 @@ def rebuild(session: Session) -> None:
             (FIRST_ACTION, a.first_action_days, a.first_action_days.is_not(None)),
             (ANSWER, a.answer_days, a.answer_days.is_not(None)),
             (ANSWERED_ON, _ordinal_sql(session, a.answered_at), a.answered_at.is_not(None)),
-            (RUNNING_DUE, _ordinal_sql(session, a.due_on), a.status.in_(RUNNING)),
+            (RUNNING_DUE, _ordinal_sql(session, a.due_on), a.status.in_(RUNNING_STATUSES)),
         )
         for measure, value, condition in measures:
             rows = (

@@ -29,12 +29,13 @@ from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
 from reception.core.replica import report_session
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
+from reception.domain.workflow import Role
 from reception.extensions import db
 from reception.monitoring import figures, public, queries
 from reception.monitoring.filters import DashboardFilters
 
 bp = Blueprint("monitoring", __name__)
-DASHBOARD_ROLES = ("admin", "head")
+DASHBOARD_ROLES = (Role.admin, Role.head)
 OVERDUE_SORTS = ("due", "authority", "number")
 
 

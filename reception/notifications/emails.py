@@ -11,6 +11,7 @@ from reception.appeals.models import Appeal, AppealEvent
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import EVENT_LABELS, ROLE_LABELS
 from reception.directory.queries import get_authority
+from reception.domain.workflow import Action
 from reception.notifications.models import OutboxMessage
 from reception.notifications.outbox import queue_email
 
@@ -80,7 +81,7 @@ def appeal_updated(
     announced as news about them ("The applicant replied"). Without an e-mail address
     nothing is queued: the appeal page shows the staff what to send by post or phone."""
     complaint_to = event.data.get("complaint_to")
-    forwarded_to = event.data.get("to") if event.action == "forward" else None
+    forwarded_to = event.data.get("to") if event.action == Action.forward else None
     context = {
         "appeal": appeal,
         "event": event,

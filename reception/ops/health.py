@@ -19,14 +19,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
+from reception.domain.workflow import OPEN_STATUSES
 from reception.ops.metrics import ScrapeFacts
 from reception.ops.models import Heartbeat
 
 OUTBOX = "outbox"
 DEADLINES = "deadlines"
-# Statuses whose term runs (as the deadline job counts them) and those not yet decided.
-RUNNING = ("registered", "in_progress")
-OPEN = ("registered", "in_progress", "awaiting_citizen")
 
 
 def beat(session: Session, name: str, *, now: datetime, detail: dict | None = None) -> None:
@@ -105,13 +103,13 @@ def read_facts(session: Session, *, now: datetime, today, limits: HeartbeatLimit
     )
     from reception.appeals.models import Appeal
 
-    overdue = case((Appeal.status.in_(RUNNING) & (Appeal.due_on < today), 1), else_=0)
+    overdue = case((Appeal.is_overdue(today), 1), else_=0)
     appeals = [
         (code, int(opened), int(late or 0))
         for code, opened, late in session.execute(
             select(Authority.code, func.count(), func.sum(overdue))
             .join(Authority, Authority.id == Appeal.authority_id)
-            .where(Appeal.status.in_(OPEN))
+            .where(Appeal.status.in_(OPEN_STATUSES))
             .group_by(Authority.code)
             .order_by(Authority.code)
         )

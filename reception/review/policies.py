@@ -11,8 +11,7 @@ from sqlalchemy import Select, false
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal
-
-STAFF_ROLES = ("official", "head", "operator", "admin")
+from reception.domain.workflow import AUTHORITY_ROLES, STAFF_ROLES, Role
 
 
 def is_staff(user) -> bool:
@@ -21,18 +20,18 @@ def is_staff(user) -> bool:
 
 def visible_appeals(query: Select, user: User) -> Select:
     """Narrow a query of appeals to those the staff member may see."""
-    if user.role in ("official", "head"):
+    if user.role in AUTHORITY_ROLES:
         return query.where(Appeal.authority_id == user.authority_id)
-    if user.role == "operator":
+    if user.role == Role.operator:
         return query.where(Appeal.registered_by_id == user.id)
-    if user.role == "admin":
+    if user.role == Role.admin:
         return query
     return query.where(false())
 
 
 def staff_may_view(user: User, appeal: Appeal) -> bool:
-    if user.role in ("official", "head"):
+    if user.role in AUTHORITY_ROLES:
         return appeal.authority_id == user.authority_id
-    if user.role == "operator":
+    if user.role == Role.operator:
         return appeal.registered_by_id == user.id
-    return user.role == "admin"
+    return user.role == Role.admin

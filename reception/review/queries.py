@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
-from reception.appeals.models import KINDS, STATUSES, Appeal, AppealEvent
+from reception.appeals.models import Appeal, AppealEvent
 from reception.core import search
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.inputs import (
@@ -25,10 +25,17 @@ from reception.core.inputs import (
 )
 from reception.directory.models import Category
 from reception.domain.calendar import WorkingCalendar
+from reception.domain.workflow import (
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    Action,
+    AppealKind,
+    AppealStatus,
+    Record,
+    Role,
+)
 from reception.review.policies import visible_appeals
 
-RUNNING = ("registered", "in_progress")
-OPEN = ("registered", "in_progress", "awaiting_citizen")
 MAX_DUE_WITHIN = 60
 
 
@@ -52,12 +59,12 @@ class QueueFilters:
         errors = filters.errors
         try:
             filters.status = parse_code(
-                args.get("status"), (*STATUSES, "open", "all"), default="open"
+                args.get("status"), (*AppealStatus, "open", "all"), default="open"
             )
         except InputError:
             errors["status"] = _l("Unknown status; showing open appeals.")
         try:
-            filters.kind = parse_code(args.get("kind"), KINDS)
+            filters.kind = parse_code(args.get("kind"), tuple(AppealKind))
         except InputError:
             errors["kind"] = _l("Unknown kind; showing every kind.")
         filters.category = arg(args, "category")
@@ -116,7 +123,7 @@ def list_queue(
     """The appeals this user may see, filtered, soonest due first."""
     query = visible_appeals(select(Appeal), user)
     if filters.status == "open":
-        query = query.where(Appeal.status.in_(OPEN))
+        query = query.where(Appeal.status.in_(OPEN_STATUSES))
     elif filters.status != "all":
         query = query.where(Appeal.status == filters.status)
     if filters.kind:
@@ -132,10 +139,10 @@ def list_queue(
     elif filters.executor:
         query = query.where(Appeal.executor_id == int(filters.executor))
     if filters.overdue:
-        query = query.where(Appeal.status.in_(RUNNING), Appeal.due_on < today)
+        query = query.where(Appeal.is_overdue(today))
     if filters.due_within is not None:
         horizon = calendar.add_working_days(today, filters.due_within)
-        query = query.where(Appeal.status.in_(RUNNING), Appeal.due_on <= horizon)
+        query = query.where(Appeal.status.in_(RUNNING_STATUSES), Appeal.due_on <= horizon)
     parsed = search.parse(filters.q)
     query = search.apply(query, session, parsed)
     total, more = search.capped_count(session, query)
@@ -169,13 +176,13 @@ def all_events(session: Session, appeal: Appeal) -> list[AppealEvent]:
 def _untold(events: list[AppealEvent]) -> list[AppealEvent]:
     """The public steps after the last recorded notice: registration aside (the operator
     hands over the receipt) and the applicant's own steps aside."""
-    told = max((e.created_at for e in events if e.action == "notified"), default=None)
+    told = max((e.created_at for e in events if e.action == Record.notified), default=None)
     return [
         e
         for e in events
         if e.is_public
-        and e.action != "register"
-        and e.actor_role != "citizen"
+        and e.action != Action.register
+        and e.actor_role != Role.citizen
         and (told is None or e.created_at > told)
     ]
 

@@ -43,7 +43,15 @@ from reception.domain.deadlines import (
     return_limit,
 )
 from reception.domain.placeholders import find_placeholders
-from reception.domain.workflow import RETURN_GROUNDS, TERMINATION_GROUNDS
+from reception.domain.workflow import (
+    AUTHORITY_ROLES,
+    RETURN_GROUNDS,
+    TERMINATION_GROUNDS,
+    Action,
+    AppealStatus,
+    Record,
+    Role,
+)
 from reception.review.policies import staff_may_view
 
 MAX_COMMENT = 4_000
@@ -79,7 +87,7 @@ def list_executors(session: Session, authority_id: int) -> list[User]:
             .where(
                 User.authority_id == authority_id,
                 User.is_active,
-                User.role.in_(("official", "head")),
+                User.role.in_(AUTHORITY_ROLES),
             )
             .order_by(User.full_name)
         )
@@ -470,12 +478,12 @@ def return_appeal(
     comment="",
 ) -> AppealEvent:
     """Return the appeal with reasons (Art. 64): defects unfixed, a repeat, insults."""
-    ensure_allowed(appeal, "return", actor.role)
+    ensure_allowed(appeal, Action.return_, actor.role)
     ground = str(ground or "").strip()
     if ground not in RETURN_GROUNDS:
         raise ActionRefused("invalid", _l("Choose the ground for the return."), "ground")
     if ground == "defects_not_fixed" and (
-        appeal.status != "awaiting_citizen"
+        appeal.status != AppealStatus.awaiting_citizen
         or (appeal.info_due_on and settings.local_date(now) <= appeal.info_due_on)
     ):
         raise ActionRefused(
@@ -619,7 +627,7 @@ def record_notice(
     """Record that an applicant without e-mail was told of the appeal's news: read out by
     phone or sent by post, on a date (not in the future). Internal: the applicant is the
     one who was told; the status does not change."""
-    if actor.role not in ("official", "head", "operator"):
+    if actor.role not in AUTHORITY_ROLES | {Role.operator}:
         raise ActionRefused("not_allowed", NOT_ALLOWED)
     if by not in NOTICE_WAYS:
         raise ActionRefused("invalid", _l("Choose how the applicant was told."), "by")
@@ -633,7 +641,7 @@ def record_notice(
     return record_event(
         session,
         appeal,
-        "notified",
+        Record.notified,
         now=now,
         actor=actor,
         from_status=appeal.status,

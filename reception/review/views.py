@@ -35,7 +35,7 @@ from reception.core.labels import (
 from reception.core.types import utcnow
 from reception.directory import queries as directory
 from reception.domain.deadlines import complaint_filing_deadline, working_days_left
-from reception.domain.workflow import FINAL_STATUSES, available_actions
+from reception.domain.workflow import RUNNING_STATUSES, Action, available_actions
 from reception.extensions import db
 from reception.review import queries, services
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
@@ -121,7 +121,7 @@ def _render_appeal(
         # POST-only address of the action (a 405).
         g.lang_next = url_for("review.appeal", number=appeal.number) + f"#action-{open_action}"
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
-    running = appeal.status not in FINAL_STATUSES and appeal.status != "awaiting_citizen"
+    running = appeal.status in RUNNING_STATUSES
     actions = group_actions(
         appeal,
         [
@@ -130,7 +130,9 @@ def _render_appeal(
             if str(a) in STAFF_ACTIONS
         ],
     )
-    templates = services.list_answer_templates(db.session, appeal) if "answer" in actions else []
+    templates = (
+        services.list_answer_templates(db.session, appeal) if Action.answer in actions else []
+    )
     prefill = dict(form_data or {})
     chosen = parse_id(request.args.get("template"))
     if chosen and not prefill.get("text"):
@@ -197,7 +199,7 @@ def _answer_preview(appeal):
         return None
     if not asked and not appeal.publish_consent:
         return None
-    if "answer" not in {str(a) for a in available_actions(appeal.status, current_user.role)}:
+    if Action.answer not in available_actions(appeal.status, current_user.role):
         return None
     digest = _preview_digest(text, hide)
     if not asked and request.form.get("previewed") == digest:
@@ -283,7 +285,7 @@ def appeal(number: str):
 
 
 # Actions that end the consideration ask the person to confirm on the page (not in the API).
-CONFIRMED_ACTIONS = ("return", "terminate", "mark_duplicate")
+CONFIRMED_ACTIONS = (Action.return_, Action.terminate, Action.mark_duplicate)
 
 
 @bp.route("/appeals/<number>/actions/<action>", methods=["POST"])
@@ -291,12 +293,10 @@ def act(number: str, action: str):
     appeal = _staff_appeal(number)
     if action not in STAFF_ACTIONS:
         abort(404)
-    inserting = action == "answer" and request.form.get("insert") in ("replace", "append")
-    if inserting and "answer" in {
-        str(a) for a in available_actions(appeal.status, current_user.role)
-    }:
+    inserting = action == Action.answer and request.form.get("insert") in ("replace", "append")
+    if inserting and Action.answer in available_actions(appeal.status, current_user.role):
         return _insert_template(appeal)
-    if action == "answer":
+    if action == Action.answer:
         shown = _answer_preview(appeal)
         if shown is not None:
             return shown
@@ -379,9 +379,9 @@ def letter(number: str):
     answer with how to complain, when there is one), the number, the body."""
     appeal = _staff_appeal(number)
     events = queries.all_events(db.session, appeal)
-    public = [e for e in events if e.is_public and e.action != "register"]
+    public = [e for e in events if e.is_public and e.action != Action.register]
     news = public[-1] if public else None
-    answer = next((e for e in reversed(events) if e.action == "answer"), None)
+    answer = next((e for e in reversed(events) if e.action == Action.answer), None)
     complaint_to = None
     if answer is not None and answer.data.get("complaint_to"):
         complaint_to = directory.get_authority(db.session, answer.data["complaint_to"])

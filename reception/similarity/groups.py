@@ -28,7 +28,7 @@ from reception.appeals.workflow import (
 )
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import LANGUAGE_LABELS
-from reception.domain.workflow import is_allowed
+from reception.domain.workflow import Action, is_allowed
 from reception.review import services
 from reception.review.policies import staff_may_view
 from reception.similarity.models import AppealGroup
@@ -291,9 +291,9 @@ def perform(
 ) -> AppealEvent:
     """The group actions by their contract codes (reception.review.actions)."""
     common = {"actor": actor, "now": now, "settings": settings}
-    if action == "group_link":
+    if action == Action.group_link:
         return link_appeals(session, appeal, **common, data=data)
-    if action == "group_leave":
+    if action == Action.group_leave:
         return leave_group(session, appeal, **common, comment=data.get("comment"))
     return answer_group(session, appeal, **common, store=store, data=data, uploads=uploads)
 
@@ -302,7 +302,7 @@ def group_actions(appeal: Appeal, actions: list[str]) -> list[str]:
     """The action codes shown for an appeal, adjusted for its group: leaving only when in
     one, and answering the group when in one and allowed to act on it."""
     in_group = appeal.group_id is not None
-    shown = [a for a in actions if a != "group_leave" or in_group]
-    if in_group and "group_leave" in shown:
+    shown = [a for a in actions if a != Action.group_leave or in_group]
+    if in_group and Action.group_leave in shown:
         shown.append("group_answer")
     return shown

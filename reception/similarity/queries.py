@@ -23,8 +23,6 @@ from reception.domain.similarity import rank
 from reception.domain.workflow import OPEN_STATUSES
 from reception.review.policies import visible_appeals
 
-OPEN = tuple(sorted(str(s) for s in OPEN_STATUSES))
-
 
 @dataclass(frozen=True)
 class SimilarSettings:
@@ -117,7 +115,7 @@ def find_similar(
     query = visible_appeals(select(Appeal), user).where(
         Appeal.authority_id == appeal.authority_id,
         Appeal.id != appeal.id,
-        or_(Appeal.status.in_(OPEN), Appeal.registered_on >= since),
+        or_(Appeal.status.in_(sorted(OPEN_STATUSES)), Appeal.registered_on >= since),
     )
     if appeal.group_id is not None:
         query = query.where(or_(Appeal.group_id.is_(None), Appeal.group_id != appeal.group_id))

@@ -14,11 +14,16 @@ from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.workflow import WorkflowSettings
 from reception.directory.queries import override_rows
 from reception.domain import explain as ex
+from reception.domain.workflow import Action
 
 # Events that end a pause for the applicant (workflow.pause_ended).
-PAUSE_ENDS = ("reply", "withdraw", "return", "terminate", "mark_duplicate")
-# An internal event recorded when a calendar change moved the due date (section 11).
-TERM_MOVED = "term_moved"
+PAUSE_ENDS = (
+    Action.reply,
+    Action.withdraw,
+    Action.return_,
+    Action.terminate,
+    Action.mark_duplicate,
+)
 
 
 def _iso(value) -> date | None:
@@ -35,7 +40,7 @@ def term_changes(events: Iterable[AppealEvent], settings: WorkflowSettings) -> l
     for event in events:
         day = settings.local_date(event.created_at)
         data = event.data or {}
-        if event.action == "forward":
+        if event.action == Action.forward:
             changes.append(
                 ex.TermChange(
                     "forward",
@@ -46,12 +51,12 @@ def term_changes(events: Iterable[AppealEvent], settings: WorkflowSettings) -> l
                     name=str(data.get("to") or ""),
                 )
             )
-        elif event.action == "request_info":
+        elif event.action == Action.request_info:
             paused = _iso(data.get("paused_on")) or day
         elif event.action in PAUSE_ENDS and paused is not None:
             changes.append(ex.TermChange("pause", on=paused, until=day))
             paused = None
-        elif event.action == "extend":
+        elif event.action == Action.extend:
             changes.append(
                 ex.TermChange(
                     "extend",
@@ -61,7 +66,7 @@ def term_changes(events: Iterable[AppealEvent], settings: WorkflowSettings) -> l
                     name=event.comment or "",
                 )
             )
-        elif event.action == TERM_MOVED:
+        elif event.action == Action.term_moved:  # a calendar change moved the due date
             changes.append(
                 ex.TermChange(
                     "recalculate", on=day, due_on=_iso(data.get("to")), day=_iso(data.get("day"))

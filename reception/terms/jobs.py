@@ -15,6 +15,7 @@ from reception.accounts.models import User
 from reception.appeals.models import Appeal
 from reception.appeals.workflow import WorkflowSettings, apply_transition
 from reception.domain.deadlines import return_limit
+from reception.domain.workflow import AppealKind, AppealStatus, Role
 from reception.notifications.models import OutboxMessage
 from reception.notifications.outbox import queue_email
 
@@ -29,7 +30,7 @@ def _heads(session: Session, authority_id: int) -> list[User]:
     return list(
         session.scalars(
             select(User).where(
-                User.authority_id == authority_id, User.role == "head", User.is_active
+                User.authority_id == authority_id, User.role == Role.head, User.is_active
             )
         )
     )
@@ -46,7 +47,7 @@ def remind_returns(session: Session, *, now: datetime, settings: WorkflowSetting
     calendar = settings.calendar(session)
     waiting = session.scalars(
         select(Appeal)
-        .where(Appeal.status == "awaiting_citizen", Appeal.info_due_on < today)
+        .where(Appeal.status == AppealStatus.awaiting_citizen, Appeal.info_due_on < today)
         .options(selectinload(Appeal.executor))
     ).all()
     sent = 0
@@ -111,9 +112,8 @@ def record_deemed_refusals(session: Session, *, now: datetime, settings: Workflo
     today = settings.local_date(now)
     late = session.scalars(
         select(Appeal).where(
-            Appeal.kind == "complaint",
-            Appeal.status.in_(("registered", "in_progress")),
-            Appeal.due_on < today,
+            Appeal.kind == AppealKind.complaint,
+            Appeal.is_overdue(today),
             Appeal.deemed_refused_on.is_(None),
         )
     ).all()

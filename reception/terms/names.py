@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from reception.core.i18n import lazy_gettext as _l
 from reception.domain.explain import holiday_name
+from reception.domain.workflow import Language
 
 # The package's English names for Kazakhstan (2019 onwards), each marked for translation.
 HOLIDAY_NAMES = {
@@ -54,6 +55,6 @@ def translate_holiday(name: str) -> str:
 
 def holiday_label(country: str, day: date, english_name: str, locale: str) -> str:
     """The name of a day off in a language: the package's own for kk, ours for ru."""
-    if locale == "kk":
+    if locale == Language.kk:
         return holiday_name(country, day, "kk") or translate_holiday(english_name)
     return translate_holiday(english_name)

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from reception.core.i18n import current_locale, local_date
 from reception.core.labels import KIND_LABELS
 from reception.domain import explain as ex
+from reception.domain.workflow import Action
 from reception.terms.names import holiday_label
 
 
@@ -150,7 +151,7 @@ def _day_name_only(step: ex.TermStep, country: str) -> str:
 
 def extension_moved_message(event) -> str:
     """Tell the head that the date they chose was moved to the next working day (Art. 76)."""
-    if getattr(event, "action", None) != "extend":
+    if getattr(event, "action", None) != Action.extend:
         return ""
     data = getattr(event, "data", None) or {}
     if not data.get("moved"):

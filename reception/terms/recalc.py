@@ -25,8 +25,6 @@ from reception.directory.models import HolidayOverride
 from reception.domain.calendar import WorkingCalendar
 from reception.domain.workflow import OPEN_STATUSES
 
-UNDECIDED = tuple(str(s) for s in OPEN_STATUSES)
-
 
 @dataclass(frozen=True)
 class Move:
@@ -47,7 +45,7 @@ def _spanning(session: Session, day: date) -> list[Appeal]:
     return list(
         session.scalars(
             select(Appeal)
-            .where(Appeal.status.in_(UNDECIDED), start < day, Appeal.due_on >= day)
+            .where(Appeal.status.in_(OPEN_STATUSES), start < day, Appeal.due_on >= day)
             .order_by(Appeal.id)
         )
     )

@@ -8,10 +8,10 @@ from datetime import date, datetime, time
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 
-from reception.appeals.models import KINDS
 from reception.appeals.workflow import WorkflowSettings
 from reception.domain import explain as ex
 from reception.domain.deadlines import zone_info
+from reception.domain.workflow import AppealKind
 from reception.extensions import db, limiter
 from reception.terms import present
 from reception.terms.history import appeal_term_steps, override_notes
@@ -78,9 +78,9 @@ def parse_received(value: str | None) -> datetime:
 
 def parse_kind(value: str | None) -> str:
     kind = (value or "").strip()
-    if kind not in KINDS:
+    if kind not in tuple(AppealKind):
         raise BadInput(
-            "kind", _("Choose the kind of appeal: one of %(kinds)s.", kinds=", ".join(KINDS))
+            "kind", _("Choose the kind of appeal: one of %(kinds)s.", kinds=", ".join(AppealKind))
         )
     return kind
 
@@ -135,7 +135,7 @@ def calculator():
         errors=errors,
         answer=answer,
         sentences=[present.describe(s) for s in answer.steps] if answer else [],
-        kinds=KINDS,
+        kinds=tuple(AppealKind),
     ), status
 
 

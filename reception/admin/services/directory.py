@@ -31,9 +31,9 @@ from reception.directory.models import (
     Region,
     RoutingRule,
 )
+from reception.domain.workflow import LANGUAGES
 
 LEVELS = ("republic", "region", "city", "district")
-LANGUAGES = ("kk", "ru", "en")
 NAME_MAX = {"authority": 300, "category": 200}
 POSITION_MAX = 9999
 _WHOLE_NUMBER = re.compile(r"^[0-9]{1,6}$")

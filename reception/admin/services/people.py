@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from reception.accounts import two_factor
 from reception.accounts.apikeys import create_api_key
 from reception.accounts.invitations import InvitationSettings, make_invitation_token
-from reception.accounts.models import ROLES, STAFF_ROLES_WITH_AUTHORITY, ApiKey, User
+from reception.accounts.models import ApiKey, User
 from reception.accounts.services import AccountError, create_user, get_user_by_email
 from reception.accounts.user_sessions import end_all_sessions
 from reception.admin.services.common import (
@@ -28,13 +28,13 @@ from reception.admin.services.common import (
 )
 from reception.core.i18n import lazy_gettext as _l
 from reception.directory.models import Authority
+from reception.domain.workflow import AUTHORITY_ROLES, LANGUAGES, STAFF_ROLES, Role
 from reception.notifications import emails
 
-LANGUAGES = ("kk", "ru", "en")
 # Roles that may belong to a state body: officials and heads must, operators may.
-ROLES_WITH_AUTHORITY = ("official", "head", "operator")
+ROLES_WITH_AUTHORITY = AUTHORITY_ROLES | {Role.operator}
 # Who an API key may act for (the staff JSON API refuses everyone else).
-KEY_ROLES = ("official", "head", "operator", "admin")
+KEY_ROLES = STAFF_ROLES
 NAME_MAX = 300
 POSITION_MAX = 200
 KEY_NAME_MAX = 200
@@ -47,7 +47,7 @@ def _check_profile(session: Session, data: Mapping, user: User | None) -> tuple[
     values: dict[str, object] = {"full_name": line(data, "full_name")}
     checks.text("full_name", values["full_name"], NAME_MAX)
     role = line(data, "role")
-    if role not in ROLES:
+    if role not in tuple(Role):
         checks.fail("role", _l("Choose a role from the list."))
     values["role"] = role
 
@@ -59,7 +59,7 @@ def _check_profile(session: Session, data: Mapping, user: User | None) -> tuple[
             checks.fail("authority", _l("Choose a state body from the list."))
         elif not authority.is_active and (user is None or user.authority_id != authority.id):
             checks.fail("authority", _l("This body is inactive: choose an active one."))
-    elif role in STAFF_ROLES_WITH_AUTHORITY:
+    elif role in AUTHORITY_ROLES:
         checks.fail("authority", _l("Officials and heads must belong to a state body."))
     values["authority"] = authority
 
@@ -90,7 +90,7 @@ def invite_user(
             session,
             email=line(data, "email")[:1000],
             password=None,
-            role=values["role"] if checks.ok("role") else "citizen",
+            role=values["role"] if checks.ok("role") else Role.citizen,
             now=now,
             full_name=values["full_name"],
             # Only a checked body goes in; create_user refuses staff without one.
@@ -158,14 +158,16 @@ def resend_invitation(
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(select(func.count(User.id)).where(User.role == "admin", User.is_active))
+    return session.scalar(
+        select(func.count(User.id)).where(User.role == Role.admin, User.is_active)
+    )
 
 
 def _keeps_an_admin(session: Session, user: User, actor: User | None) -> dict[str, object]:
     """Problems with taking the administrator role or account away from `user`."""
     if actor is not None and user.id == actor.id:
         return {"_": _l("You cannot take away your own administrator rights or account.")}
-    if user.role == "admin" and user.is_active and _active_admins(session) <= 1:
+    if user.role == Role.admin and user.is_active and _active_admins(session) <= 1:
         return {"_": _l("This is the last active administrator: appoint another one first.")}
     return {}
 
@@ -175,7 +177,7 @@ def update_user(
 ) -> dict[str, list]:
     """Change a person's name, role, state body, job title or e-mail language."""
     checks, values = _check_profile(session, data, user)
-    if checks.ok("role") and user.role == "admin" and values["role"] != "admin":
+    if checks.ok("role") and user.role == Role.admin and values["role"] != Role.admin:
         for name, message in _keeps_an_admin(session, user, actor).items():
             checks.fail("role" if name == "_" else name, message)
     checks.raise_if_any()
@@ -220,9 +222,7 @@ def reactivate_user(session: Session, user: User, *, actor: User | None, now: da
     """Let a deactivated account log in again."""
     if user.is_active:
         raise AdminError({"_": _l("This account is already active.")})
-    if user.role in STAFF_ROLES_WITH_AUTHORITY and (
-        user.authority is None or not user.authority.is_active
-    ):
+    if user.role in AUTHORITY_ROLES and (user.authority is None or not user.authority.is_active):
         raise AdminError(
             {"_": _l("This person's state body is inactive: move them to an active one first.")}
         )

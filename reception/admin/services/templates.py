@@ -18,9 +18,10 @@ from reception.admin.services.common import (
     snapshot,
     text,
 )
-from reception.admin.services.directory import LANGUAGES, find_category
+from reception.admin.services.directory import find_category
 from reception.core.i18n import lazy_gettext as _l
 from reception.directory.models import AnswerTemplate
+from reception.domain.workflow import LANGUAGES
 
 TITLE_MAX = 200
 BODY_MAX = 10_000

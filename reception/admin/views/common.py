@@ -15,6 +15,7 @@ from reception.admin.services import AdminError
 from reception.core.i18n import current_locale
 from reception.core.labels import LANGUAGE_LABELS
 from reception.core.types import utcnow
+from reception.domain.workflow import Role
 from reception.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -24,7 +25,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def require_admin():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    if current_user.role != "admin":
+    if current_user.role != Role.admin:
         abort(403)
     return None
 

@@ -25,6 +25,7 @@ from reception.admin.views.common import (
 )
 from reception.core.types import utcnow
 from reception.directory.models import AnswerTemplate, Authority, Category, HolidayOverride
+from reception.domain.workflow import AppealKind
 from reception.extensions import db
 from reception.terms.admin import calendar_overview, pending_moves
 
@@ -138,7 +139,7 @@ def _warn_about_dependants(authority: Authority) -> None:
 def _max_term_days() -> int:
     # A topic's term replaces the kind's, except for complaints (their term is the law's).
     terms = current_app.config["RECEPTION_TERM_DAYS"]
-    return max(days for kind, days in terms.items() if kind != "complaint")
+    return max(days for kind, days in terms.items() if kind != AppealKind.complaint)
 
 
 @bp.route("/categories")

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Row, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from reception.api import idempotency
+from reception.api import idempotency, schemas
 from reception.api.auth import current_api_key, rate_limit_key
 from reception.api.formats import errors, respond
 from reception.appeals.attachments import AttachmentStore
@@ -51,6 +51,7 @@ write_limit = limiter.limit(
 
 FMT = "<any(json, xml):fmt>"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-23T00:00:00+05:00"
 MAX_DESCRIPTION = 4_000
 MAX_WINDOW = timedelta(days=90)
 DEFAULT_PAGE_SIZE = 50
@@ -88,33 +89,33 @@ def discovery(fmt: str):
     return respond(
         fmt,
         "discovery",
-        {
-            "changeset": "2026-11-23T00:00:00+05:00",
-            "contact": _("Online reception: %(url)s", url=base),
-            "key_service": _("API keys are issued by the administrators of this reception."),
-            "endpoints": [
-                {
-                    "specification": SPECIFICATION,
-                    "url": f"{base}/open311/v2",
-                    "changeset": "2026-11-23T00:00:00+05:00",
-                    "type": "production",
-                    "formats": ["application/json", "text/xml"],
-                }
+        schemas.Discovery(
+            changeset=CHANGESET,
+            contact=_("Online reception: %(url)s", url=base),
+            key_service=_("API keys are issued by the administrators of this reception."),
+            endpoints=[
+                schemas.DiscoveryEndpoint(
+                    specification=SPECIFICATION,
+                    url=f"{base}/open311/v2",
+                    changeset=CHANGESET,
+                    type="production",
+                    formats=["application/json", "text/xml"],
+                )
             ],
-        },
+        ),
     )
 
 
-def _service(category: Category, locale: str) -> dict:
-    return {
-        "service_code": category.code,
-        "service_name": category.name(locale),
-        "description": category.name(locale),
-        "metadata": True,
-        "type": "realtime",
-        "keywords": "",
-        "group": "",
-    }
+def _service(category: Category, locale: str) -> schemas.Service:
+    return schemas.Service(
+        service_code=category.code,
+        service_name=category.name(locale),
+        description=category.name(locale),
+        metadata=True,
+        type="realtime",
+        keywords="",
+        group="",
+    )
 
 
 @bp.route(f"/services.{FMT}")
@@ -136,23 +137,23 @@ def service_definition(service_code: str, fmt: str):
     regions = directory.list_regions(db.session)
 
     def attribute(order, code, datatype, required, description, values=()):
-        return {
-            "variable": True,
-            "code": code,
-            "datatype": datatype,
-            "required": required,
-            "datatype_description": "",
-            "order": order,
-            "description": str(description),
-            "values": [{"key": key, "name": str(name)} for key, name in values],
-        }
+        return schemas.ServiceAttribute(
+            variable=True,
+            code=code,
+            datatype=datatype,
+            required=required,
+            datatype_description="",
+            order=order,
+            description=str(description),
+            values=[schemas.AttributeValue(key=key, name=str(name)) for key, name in values],
+        )
 
     return respond(
         fmt,
         "service_definition",
-        {
-            "service_code": category.code,
-            "attributes": [
+        schemas.ServiceDefinition(
+            service_code=category.code,
+            attributes=[
                 attribute(
                     1,
                     "region",
@@ -180,7 +181,7 @@ def service_definition(service_code: str, fmt: str):
                     LANGUAGE_LABELS.items(),
                 ),
             ],
-        },
+        ),
     )
 
 
@@ -243,39 +244,41 @@ def _name(row: Row, prefix: str, locale: str) -> str:
     return getattr(row, f"{prefix}_{locale}", None) or getattr(row, f"{prefix}_en")
 
 
-def _request_view(row: Row, notes: list[Row] | None, *, own: bool, locale: str) -> dict:
+def _request_view(
+    row: Row, notes: list[Row] | None, *, own: bool, locale: str
+) -> schemas.ServiceRequest:
     """One service request from a row of _requests(); with `notes` (its public events, for
     extensions=true) they are listed too."""
-    view = {
-        "service_request_id": row.number,
-        "status": "closed" if row.status in FINAL_STATUSES else "open",
-        "status_notes": str(EVENT_LABELS.get(row.latest_action, "")) if row.latest_action else "",
-        "service_name": _name(row, "service", locale),
-        "service_code": row.service_code,
+    return schemas.ServiceRequest(
+        service_request_id=row.number,
+        status="closed" if row.status in FINAL_STATUSES else "open",
+        status_notes=str(EVENT_LABELS.get(row.latest_action, "")) if row.latest_action else "",
+        service_name=_name(row, "service", locale),
+        service_code=row.service_code,
         # Another's request shows only the published (redacted) subject, never the original.
-        "description": row.text if own else (row.published_subject or ""),
-        "agency_responsible": _name(row, "agency", locale),
-        "service_notice": _notice(row),
-        "requested_datetime": _iso(row.received_at),
-        "updated_datetime": _iso(row.updated_at),
-        "expected_datetime": _expected(row),
-        "address": None,
-        "address_id": None,
-        "zipcode": None,
-        "lat": None,
-        "long": None,
-        "media_url": None,
-    }
-    if notes is not None:
-        view["notes"] = [
-            {
-                "datetime": _iso(note.created_at),
-                "description": str(EVENT_LABELS.get(note.action, "")),
-                "type": note.action,
-            }
+        description=row.text if own else (row.published_subject or ""),
+        agency_responsible=_name(row, "agency", locale),
+        service_notice=_notice(row),
+        requested_datetime=_iso(row.received_at),
+        updated_datetime=_iso(row.updated_at),
+        expected_datetime=_expected(row),
+        address=None,
+        address_id=None,
+        zipcode=None,
+        lat=None,
+        long=None,
+        media_url=None,
+        notes=None
+        if notes is None
+        else [
+            schemas.RequestNote(
+                datetime=_iso(note.created_at),
+                description=str(EVENT_LABELS.get(note.action, "")),
+                type=note.action,
+            )
             for note in notes
-        ]
-    return view
+        ],
+    )
 
 
 def _public_notes(appeal_ids: list[int]) -> dict[int, list[Row]]:
@@ -484,7 +487,11 @@ def create_request(fmt: str):
         response = respond(
             fmt,
             "service_requests",
-            [{"service_request_id": number, "service_notice": notice, "account_id": None}],
+            [
+                schemas.CreatedRequest(
+                    service_request_id=number, service_notice=notice, account_id=None
+                )
+            ],
         )
         if call is not None:
             # In the filing's transaction: a second request with this key waits for the

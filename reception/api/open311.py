@@ -27,7 +27,7 @@ from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
 from reception.appeals.submission import LANGUAGES, Submission
 from reception.core.i18n import current_locale
-from reception.core.inputs import InputError, parse_bool, parse_int, parse_moment
+from reception.core.inputs import InputError, parse_int, parse_moment
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
@@ -296,31 +296,25 @@ def _visible(query, key):
     return query.where(or_(Appeal.publish_consent, Appeal.api_key_id == key.id))
 
 
-def _comma_list(name: str) -> list[str]:
-    return [part.strip() for part in (request.args.get(name) or "").split(",") if part.strip()]
-
-
 @bp.route(f"/requests.{FMT}", methods=["GET"])
 @read_limit
 def list_requests(fmt: str):
-    key = current_api_key(request.args.get("api_key", ""))
+    params = schemas.RequestListQuery.model_validate(request.args.to_dict())
+    key = current_api_key(params.api_key)
     query = _visible(_requests(), key)
-    ids = _comma_list("service_request_id")
-    if ids:
-        numbers = [n for n in (normalize_registration_number(i) for i in ids[:100]) if n]
+    if params.service_request_id:
+        numbers = [
+            n
+            for n in (normalize_registration_number(i) for i in params.service_request_id[:100])
+            if n
+        ]
         query = query.where(Appeal.number.in_(numbers))
     else:
         problems = []
         try:
-            end = (
-                parse_moment(request.args["end_date"], _zone())
-                if request.args.get("end_date")
-                else utcnow()
-            )
+            end = parse_moment(params.end_date, _zone()) if params.end_date else utcnow()
             start = (
-                parse_moment(request.args["start_date"], _zone())
-                if request.args.get("start_date")
-                else end - MAX_WINDOW
+                parse_moment(params.start_date, _zone()) if params.start_date else end - MAX_WINDOW
             )
         except InputError as error:
             start = end = None
@@ -330,15 +324,14 @@ def list_requests(fmt: str):
                 problems.append(_("end_date must not be before start_date."))
             elif end - start > MAX_WINDOW:
                 problems.append(_("start_date and end_date may be at most 90 days apart."))
-        statuses = _comma_list("status")
+        statuses = params.status
         if any(s not in ("open", "closed") for s in statuses):
             problems.append(_("status must be open, closed, or both separated by a comma."))
         if problems:
             return errors(fmt, 400, *problems)
         query = query.where(Appeal.received_at >= start, Appeal.received_at <= end)
-        codes = _comma_list("service_code")
-        if codes:
-            query = query.where(Category.code.in_(codes))
+        if params.service_code:
+            query = query.where(Category.code.in_(params.service_code))
         if statuses == ["open"]:
             query = query.where(Appeal.status.not_in([str(s) for s in FINAL_STATUSES]))
         elif statuses == ["closed"]:
@@ -357,7 +350,7 @@ def list_requests(fmt: str):
     ).all()
     notes = (
         _public_notes([a.id for a in appeals])
-        if parse_bool(request.args.get("extensions"))
+        if params.extensions
         else dict.fromkeys((a.id for a in appeals), None)
     )
     locale = current_locale()
@@ -376,7 +369,8 @@ def list_requests(fmt: str):
 @bp.route(f"/requests/<service_request_id>.{FMT}")
 @read_limit
 def get_request(service_request_id: str, fmt: str):
-    key = current_api_key(request.args.get("api_key", ""))
+    params = schemas.RequestQuery.model_validate(request.args.to_dict())
+    key = current_api_key(params.api_key)
     number = normalize_registration_number(service_request_id)
     if not number:
         appeal = None
@@ -386,11 +380,7 @@ def get_request(service_request_id: str, fmt: str):
         appeal = _rows(_PUBLISHED_OR_KEYS_BY_NUMBER, {"number": number, "key_id": key.id}).first()
     if appeal is None:
         return errors(fmt, 404, _("No such service request."))
-    notes = (
-        _public_notes([appeal.id])[appeal.id]
-        if parse_bool(request.args.get("extensions"))
-        else None
-    )
+    notes = _public_notes([appeal.id])[appeal.id] if params.extensions else None
     view = _request_view(
         appeal,
         notes,

@@ -9,19 +9,17 @@ running app with this document: no server errors, and every answer matches its s
 
 from __future__ import annotations
 
-from typing import get_args
+from functools import cache
 
 from flask import Blueprint, current_app, jsonify
 
 from reception.api import schemas
-from reception.core.shapes import component_schemas
+from reception.core.shapes import component_schemas, query_parameters
 from reception.domain.actions import STAFF_ACTIONS
 
 bp = Blueprint("openapi", __name__)
 
-NULLABLE_STRING = {"type": ["string", "null"]}
 STRING = {"type": "string"}
-LOCALE = {"type": "string", "enum": list(get_args(schemas.Language))}
 
 
 def _ref(name: str) -> dict:
@@ -71,18 +69,7 @@ IDEMPOTENCY_KEY = _param(
 
 def _open311_paths() -> dict:
     paths: dict = {}
-    list_params = [
-        _param("api_key", text="Also lists the requests this key filed."),
-        _param("service_request_id", text="Comma-separated registration numbers."),
-        _param("service_code", text="Comma-separated category codes."),
-        _param("start_date", schema={"type": "string", "format": "date-time"}),
-        _param("end_date", schema={"type": "string", "format": "date-time"}),
-        _param("status", text="open, closed, or both comma-separated."),
-        _param("page", schema={"type": "integer", "minimum": 1, "maximum": 100_000}),
-        _param("page_size", schema={"type": "integer", "minimum": 1, "maximum": 200}),
-        _param("extensions", schema={"type": "string", "enum": ["true", "false"]}),
-        _param("locale", schema=LOCALE),
-    ]
+    list_params = query_parameters(schemas.RequestListQuery)
     create_body = {
         "required": True,
         "content": {"application/x-www-form-urlencoded": {"schema": _ref("CreateRequestForm")}},
@@ -103,7 +90,7 @@ def _open311_paths() -> dict:
                 "tags": tag,
                 "summary": "Service list (the categories)",
                 "operationId": f"services_{fmt}",
-                "parameters": [_param("locale", schema=LOCALE)],
+                "parameters": query_parameters(schemas.LocaleQuery),
                 "responses": _open311_responses(_array(_ref("Service")), fmt),
             }
         }
@@ -142,9 +129,7 @@ def _open311_paths() -> dict:
                 "operationId": f"request_{fmt}",
                 "parameters": [
                     _param("service_request_id", "path", True),
-                    list_params[0],
-                    list_params[8],
-                    list_params[9],
+                    *query_parameters(schemas.RequestQuery),
                 ],
                 "responses": _open311_responses(_array(_ref("ServiceRequest")), fmt, 404),
             }
@@ -176,16 +161,7 @@ def _api_responses(ok_schema: dict, *codes: int) -> dict:
 def _api_paths() -> dict:
     security = [{"bearer": []}]
     tag = ["Staff API"]
-    queue_params = [
-        _param("status", text="open (default), all, or a status code."),
-        _param("overdue", schema={"type": "string", "enum": ["1", "0"]}),
-        _param("page", schema={"type": "integer", "minimum": 1, "maximum": 100_000}),
-        _param("q", text="Search in number, subject, text and applicant name."),
-        _param("kind"),
-        _param("category"),
-        _param("executor", text="me, none, or a user id."),
-        _param("due_within", schema={"type": "integer", "minimum": 0, "maximum": 60}),
-    ]
+    queue_params = query_parameters(schemas.QueueQuery)
     return {
         "/api/v1/appeals": {
             "get": {
@@ -259,6 +235,7 @@ def _terms_paths() -> dict:
     }
 
 
+@cache
 def _schemas() -> dict:
     generated = component_schemas(list(schemas.OUTPUT_MODELS), list(schemas.INPUT_MODELS))
     return {"Open311Errors": _array(_ref("Open311Error")), **generated}

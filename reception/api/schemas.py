@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
+from reception.core.inputs import MAX_PAGE, parse_bool
 from reception.core.shapes import (
     ApiError,
     DateTimeText,
@@ -24,7 +25,9 @@ from reception.domain.actions import STAFF_ACTION_HELP, STAFF_ACTIONS
 from reception.domain.workflow import AppealKind, AppealStatus, Channel, Role
 from reception.terms.schemas import TermCalculation, TermStep
 
-Language = Literal["kk", "ru", "en"]
+LANGUAGES = ("kk", "ru", "en")
+Language = Literal[LANGUAGES]
+MAX_OPEN311_PAGE_SIZE = 200
 StaffAction = Literal[STAFF_ACTIONS]
 
 # --- Errors -----------------------------------------------------------------------------
@@ -128,6 +131,55 @@ class RequestToken(Shape):
 
     service_request_id: str
     token: str
+
+
+def _comma_list(value: object) -> list[str]:
+    return [part.strip() for part in str(value or "").split(",") if part.strip()]
+
+
+# A comma-separated list in one query parameter; empty parts are dropped.
+CommaList = Annotated[list[str], BeforeValidator(_comma_list), WithJsonSchema({"type": "string"})]
+# A yes/no query flag: 1, on, true, yes are yes, anything else no.
+QueryFlag = Annotated[
+    bool,
+    BeforeValidator(parse_bool),
+    WithJsonSchema({"type": "string", "enum": ["true", "false"]}),
+]
+# Read by the paging (reception.core.inputs), declared here for the document.
+PageNumber = Annotated[str, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_PAGE})]
+# The language of the answer's names and texts (read by reception.core.i18n).
+LocaleParameter = Annotated[str, WithJsonSchema({"type": "string", "enum": list(LANGUAGES)})]
+
+
+class LocaleQuery(InputShape):
+    """The query of Open311's service list."""
+
+    locale: LocaleParameter = ""
+
+
+class RequestQuery(LocaleQuery):
+    """The query of one Open311 service request. An empty parameter counts as absent."""
+
+    api_key: str = Field("", description="Also shows a request this key filed.")
+    extensions: QueryFlag = Field(False, description="true: add `notes`, the public history.")
+
+
+class RequestListQuery(RequestQuery):
+    """The query of Open311's request list."""
+
+    service_request_id: CommaList = Field(
+        [], description="Comma-separated registration numbers; overrides the rest."
+    )
+    service_code: CommaList = Field([], description="Comma-separated category codes.")
+    start_date: DateTimeText = Field("", description="Default: 90 days before end_date.")
+    end_date: DateTimeText = Field("", description="Default: now; at most 90 days after start.")
+    status: CommaList = Field([], description="open, closed, or both comma-separated.")
+    page: PageNumber = ""
+    page_size: PageNumber = Field(
+        "",
+        json_schema_extra={"maximum": MAX_OPEN311_PAGE_SIZE},
+        description="50 by default.",
+    )
 
 
 class CreateRequestForm(InputShape):
@@ -283,6 +335,20 @@ class ActionResult(Shape):
     appeal: AppealSummary
 
 
+class QueueQuery(InputShape):
+    """The query of the queue (read by reception.review.queries.QueueFilters, as the staff
+    page's)."""
+
+    status: str = Field("", description="open (default), all, or a status code.")
+    overdue: str = Field("", json_schema_extra={"enum": ["1", "0"]})
+    page: PageNumber = ""
+    q: str = Field("", description="Search in number, subject, text and applicant name.")
+    kind: str = ""
+    category: str = ""
+    executor: str = Field("", description="me, none, or a user id.")
+    due_within: str = Field("", json_schema_extra={"type": "integer", "minimum": 0, "maximum": 60})
+
+
 def _form_text(value: object) -> str:
     """Every field is text on the way in, as from a form; anything else counts as empty."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
@@ -367,5 +433,7 @@ OUTPUT_MODELS = (
     TermCalculation,
 )
 INPUT_MODELS = (ActionRequest, CreateRequestForm)
+# Query parameters, one model per operation (reception.api.openapi lists their fields).
+QUERY_MODELS = (LocaleQuery, RequestQuery, RequestListQuery, QueueQuery)
 # Maps whose keys are data, deliberately not described field by field.
 FREE_FORM = {"Event.data": "an action's own details, different for every action"}

@@ -127,3 +127,25 @@ def _without_null_defaults(schema):
     if isinstance(schema, list):
         return [_without_null_defaults(value) for value in schema]
     return schema
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict]:
+    """The fields of a query model as OpenAPI parameters (`in: query`), in their order."""
+    schema = _without_null_defaults(
+        model.model_json_schema(mode="validation", schema_generator=_Schema)
+    )
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, field in schema["properties"].items():
+        field = {k: v for k, v in field.items() if k != "default" or v not in ("", [], False)}
+        description = field.pop("description", "")
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "schema": field,
+                "description": description,
+            }
+        )
+    return parameters

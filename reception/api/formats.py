@@ -6,6 +6,9 @@ import re
 from xml.etree import ElementTree
 
 from flask import Response, jsonify
+from pydantic import BaseModel
+
+from reception.api.schemas import Open311Error
 
 # What XML 1.0 forbids (control characters other than tab and line breaks, lone
 # surrogates, U+FFFE and U+FFFF): one such character typed into a subject would make the
@@ -75,8 +78,18 @@ def to_xml(root: str, payload) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
+def _plain(payload):
+    """A declared shape (reception.api.schemas), or a list of them, as plain values."""
+    if isinstance(payload, BaseModel):
+        return payload.dump()
+    if isinstance(payload, list):
+        return [_plain(item) for item in payload]
+    return payload
+
+
 def respond(fmt: str, root: str, payload, status: int = 200) -> Response:
-    """Answer in the format the path asked for."""
+    """Answer in the format the path asked for, from a declared shape or a list of them."""
+    payload = _plain(payload)
     if fmt == "xml":
         return Response(
             to_xml(root, payload), status=status, content_type="text/xml; charset=utf-8"
@@ -91,6 +104,6 @@ def errors(fmt: str, status: int, *descriptions) -> Response:
     return respond(
         fmt,
         "errors",
-        [{"code": status, "description": str(text)} for text in descriptions],
+        [Open311Error(code=status, description=str(text)) for text in descriptions],
         status,
     )

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Row, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from reception.api import idempotency
+from reception.api import idempotency, schemas
 from reception.api.auth import current_api_key, rate_limit_key
 from reception.api.formats import errors, respond
 from reception.appeals.attachments import AttachmentStore
@@ -27,7 +27,7 @@ from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
 from reception.appeals.submission import Submission
 from reception.core.i18n import current_locale
-from reception.core.inputs import InputError, parse_bool, parse_int, parse_moment
+from reception.core.inputs import InputError, parse_int, parse_moment
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
@@ -51,6 +51,7 @@ write_limit = limiter.limit(
 
 FMT = "<any(json, xml):fmt>"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-23T00:00:00+05:00"
 MAX_DESCRIPTION = 4_000
 MAX_WINDOW = timedelta(days=90)
 DEFAULT_PAGE_SIZE = 50
@@ -88,33 +89,33 @@ def discovery(fmt: str):
     return respond(
         fmt,
         "discovery",
-        {
-            "changeset": "2026-11-23T00:00:00+05:00",
-            "contact": _("Online reception: %(url)s", url=base),
-            "key_service": _("API keys are issued by the administrators of this reception."),
-            "endpoints": [
-                {
-                    "specification": SPECIFICATION,
-                    "url": f"{base}/open311/v2",
-                    "changeset": "2026-11-23T00:00:00+05:00",
-                    "type": "production",
-                    "formats": ["application/json", "text/xml"],
-                }
+        schemas.Discovery(
+            changeset=CHANGESET,
+            contact=_("Online reception: %(url)s", url=base),
+            key_service=_("API keys are issued by the administrators of this reception."),
+            endpoints=[
+                schemas.DiscoveryEndpoint(
+                    specification=SPECIFICATION,
+                    url=f"{base}/open311/v2",
+                    changeset=CHANGESET,
+                    type="production",
+                    formats=["application/json", "text/xml"],
+                )
             ],
-        },
+        ),
     )
 
 
-def _service(category: Category, locale: str) -> dict:
-    return {
-        "service_code": category.code,
-        "service_name": category.name(locale),
-        "description": category.name(locale),
-        "metadata": True,
-        "type": "realtime",
-        "keywords": "",
-        "group": "",
-    }
+def _service(category: Category, locale: str) -> schemas.Service:
+    return schemas.Service(
+        service_code=category.code,
+        service_name=category.name(locale),
+        description=category.name(locale),
+        metadata=True,
+        type="realtime",
+        keywords="",
+        group="",
+    )
 
 
 @bp.route(f"/services.{FMT}")
@@ -136,23 +137,23 @@ def service_definition(service_code: str, fmt: str):
     regions = directory.list_regions(db.session)
 
     def attribute(order, code, datatype, required, description, values=()):
-        return {
-            "variable": True,
-            "code": code,
-            "datatype": datatype,
-            "required": required,
-            "datatype_description": "",
-            "order": order,
-            "description": str(description),
-            "values": [{"key": key, "name": str(name)} for key, name in values],
-        }
+        return schemas.ServiceAttribute(
+            variable=True,
+            code=code,
+            datatype=datatype,
+            required=required,
+            datatype_description="",
+            order=order,
+            description=str(description),
+            values=[schemas.AttributeValue(key=key, name=str(name)) for key, name in values],
+        )
 
     return respond(
         fmt,
         "service_definition",
-        {
-            "service_code": category.code,
-            "attributes": [
+        schemas.ServiceDefinition(
+            service_code=category.code,
+            attributes=[
                 attribute(
                     1,
                     "region",
@@ -180,7 +181,7 @@ def service_definition(service_code: str, fmt: str):
                     LANGUAGE_LABELS.items(),
                 ),
             ],
-        },
+        ),
     )
 
 
@@ -243,39 +244,41 @@ def _name(row: Row, prefix: str, locale: str) -> str:
     return getattr(row, f"{prefix}_{locale}", None) or getattr(row, f"{prefix}_en")
 
 
-def _request_view(row: Row, notes: list[Row] | None, *, own: bool, locale: str) -> dict:
+def _request_view(
+    row: Row, notes: list[Row] | None, *, own: bool, locale: str
+) -> schemas.ServiceRequest:
     """One service request from a row of _requests(); with `notes` (its public events, for
     extensions=true) they are listed too."""
-    view = {
-        "service_request_id": row.number,
-        "status": "closed" if row.status in FINAL_STATUSES else "open",
-        "status_notes": str(EVENT_LABELS.get(row.latest_action, "")) if row.latest_action else "",
-        "service_name": _name(row, "service", locale),
-        "service_code": row.service_code,
+    return schemas.ServiceRequest(
+        service_request_id=row.number,
+        status="closed" if row.status in FINAL_STATUSES else "open",
+        status_notes=str(EVENT_LABELS.get(row.latest_action, "")) if row.latest_action else "",
+        service_name=_name(row, "service", locale),
+        service_code=row.service_code,
         # Another's request shows only the published (redacted) subject, never the original.
-        "description": row.text if own else (row.published_subject or ""),
-        "agency_responsible": _name(row, "agency", locale),
-        "service_notice": _notice(row),
-        "requested_datetime": _iso(row.received_at),
-        "updated_datetime": _iso(row.updated_at),
-        "expected_datetime": _expected(row),
-        "address": None,
-        "address_id": None,
-        "zipcode": None,
-        "lat": None,
-        "long": None,
-        "media_url": None,
-    }
-    if notes is not None:
-        view["notes"] = [
-            {
-                "datetime": _iso(note.created_at),
-                "description": str(EVENT_LABELS.get(note.action, "")),
-                "type": note.action,
-            }
+        description=row.text if own else (row.published_subject or ""),
+        agency_responsible=_name(row, "agency", locale),
+        service_notice=_notice(row),
+        requested_datetime=_iso(row.received_at),
+        updated_datetime=_iso(row.updated_at),
+        expected_datetime=_expected(row),
+        address=None,
+        address_id=None,
+        zipcode=None,
+        lat=None,
+        long=None,
+        media_url=None,
+        notes=None
+        if notes is None
+        else [
+            schemas.RequestNote(
+                datetime=_iso(note.created_at),
+                description=str(EVENT_LABELS.get(note.action, "")),
+                type=note.action,
+            )
             for note in notes
-        ]
-    return view
+        ],
+    )
 
 
 def _public_notes(appeal_ids: list[int]) -> dict[int, list[Row]]:
@@ -293,31 +296,25 @@ def _visible(query, key):
     return query.where(or_(Appeal.publish_consent, Appeal.api_key_id == key.id))
 
 
-def _comma_list(name: str) -> list[str]:
-    return [part.strip() for part in (request.args.get(name) or "").split(",") if part.strip()]
-
-
 @bp.route(f"/requests.{FMT}", methods=["GET"])
 @read_limit
 def list_requests(fmt: str):
-    key = current_api_key(request.args.get("api_key", ""))
+    params = schemas.RequestListQuery.model_validate(request.args.to_dict())
+    key = current_api_key(params.api_key)
     query = _visible(_requests(), key)
-    ids = _comma_list("service_request_id")
-    if ids:
-        numbers = [n for n in (normalize_registration_number(i) for i in ids[:100]) if n]
+    if params.service_request_id:
+        numbers = [
+            n
+            for n in (normalize_registration_number(i) for i in params.service_request_id[:100])
+            if n
+        ]
         query = query.where(Appeal.number.in_(numbers))
     else:
         problems = []
         try:
-            end = (
-                parse_moment(request.args["end_date"], _zone())
-                if request.args.get("end_date")
-                else utcnow()
-            )
+            end = parse_moment(params.end_date, _zone()) if params.end_date else utcnow()
             start = (
-                parse_moment(request.args["start_date"], _zone())
-                if request.args.get("start_date")
-                else end - MAX_WINDOW
+                parse_moment(params.start_date, _zone()) if params.start_date else end - MAX_WINDOW
             )
         except InputError as error:
             start = end = None
@@ -327,15 +324,14 @@ def list_requests(fmt: str):
                 problems.append(_("end_date must not be before start_date."))
             elif end - start > MAX_WINDOW:
                 problems.append(_("start_date and end_date may be at most 90 days apart."))
-        statuses = _comma_list("status")
+        statuses = params.status
         if any(s not in ("open", "closed") for s in statuses):
             problems.append(_("status must be open, closed, or both separated by a comma."))
         if problems:
             return errors(fmt, 400, *problems)
         query = query.where(Appeal.received_at >= start, Appeal.received_at <= end)
-        codes = _comma_list("service_code")
-        if codes:
-            query = query.where(Category.code.in_(codes))
+        if params.service_code:
+            query = query.where(Category.code.in_(params.service_code))
         if statuses == ["open"]:
             query = query.where(Appeal.status.not_in(FINAL_STATUSES))
         elif statuses == ["closed"]:
@@ -354,7 +350,7 @@ def list_requests(fmt: str):
     ).all()
     notes = (
         _public_notes([a.id for a in appeals])
-        if parse_bool(request.args.get("extensions"))
+        if params.extensions
         else dict.fromkeys((a.id for a in appeals), None)
     )
     locale = current_locale()
@@ -373,7 +369,8 @@ def list_requests(fmt: str):
 @bp.route(f"/requests/<service_request_id>.{FMT}")
 @read_limit
 def get_request(service_request_id: str, fmt: str):
-    key = current_api_key(request.args.get("api_key", ""))
+    params = schemas.RequestQuery.model_validate(request.args.to_dict())
+    key = current_api_key(params.api_key)
     number = normalize_registration_number(service_request_id)
     if not number:
         appeal = None
@@ -383,11 +380,7 @@ def get_request(service_request_id: str, fmt: str):
         appeal = _rows(_PUBLISHED_OR_KEYS_BY_NUMBER, {"number": number, "key_id": key.id}).first()
     if appeal is None:
         return errors(fmt, 404, _("No such service request."))
-    notes = (
-        _public_notes([appeal.id])[appeal.id]
-        if parse_bool(request.args.get("extensions"))
-        else None
-    )
+    notes = _public_notes([appeal.id])[appeal.id] if params.extensions else None
     view = _request_view(
         appeal,
         notes,
@@ -484,7 +477,11 @@ def create_request(fmt: str):
         response = respond(
             fmt,
             "service_requests",
-            [{"service_request_id": number, "service_notice": notice, "account_id": None}],
+            [
+                schemas.CreatedRequest(
+                    service_request_id=number, service_notice=notice, account_id=None
+                )
+            ],
         )
         if call is not None:
             # In the filing's transaction: a second request with this key waits for the

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from reception.api import idempotency
+from reception.api import idempotency, schemas
 from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
 from reception.appeals import queries as appeal_queries
 from reception.appeals.models import Appeal
@@ -21,13 +22,13 @@ from reception.appeals.workflow import ActionRefused, WorkflowSettings
 from reception.core.inputs import InputError, request_json_object
 from reception.core.types import utcnow
 from reception.directory.queries import get_calendar
-from reception.domain.workflow import STAFF_ROLES, available_actions
+from reception.domain.actions import STAFF_ACTIONS, staff_actions_for
+from reception.domain.workflow import STAFF_ROLES
 from reception.extensions import csrf, db, limiter
 from reception.review import queries
-from reception.review.actions import STAFF_ACTIONS, perform_staff_action
+from reception.review.actions import perform_staff_action
 from reception.review.policies import staff_may_view
 from reception.similarity.context import api_fields as similar_fields
-from reception.similarity.groups import group_actions
 from reception.terms import present as term_present
 from reception.terms.history import appeal_term_steps
 
@@ -46,10 +47,7 @@ class ApiError(HTTPException):
 
 @bp.errorhandler(ApiError)
 def api_error(error: ApiError):
-    body = {"error": {"code": error.api_code, "message": error.description}}
-    if error.field:
-        body["error"]["field"] = error.field
-    response = jsonify(body)
+    response = jsonify(schemas.ApiError.of(error.api_code, error.description, error.field or None))
     response.status_code = error.code
     if error.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="reception"'
@@ -79,14 +77,13 @@ limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_k
 def appeal_co_applicants(appeal) -> list[dict]:
     """The co-signers of a collective appeal (Art. 22): names, and who gets e-mail notices."""
     return [
-        {"full_name": co.full_name, "notified_by_email": bool(co.email)}
+        schemas.CoApplicant(full_name=co.full_name, notified_by_email=bool(co.email)).dump()
         for co in appeal.co_applicants
     ]
 
 
-def _appeal_json(appeal, *, today, detail: bool = False, repeat_numbers=None) -> dict:
-    locale = "en"
-    data = {
+def _summary_fields(appeal, *, today, repeat_numbers=None) -> dict:
+    return {
         "number": appeal.number,
         "status": appeal.status,
         "kind": appeal.kind,
@@ -97,12 +94,12 @@ def _appeal_json(appeal, *, today, detail: bool = False, repeat_numbers=None) ->
         "authority": appeal.authority.code,
         "executor": appeal.executor.email if appeal.executor else None,
         "subject": appeal.subject,
-        "received_at": appeal.received_at.isoformat(),
-        "registered_on": appeal.registered_on.isoformat(),
-        "due_on": appeal.due_on.isoformat(),
+        "received_at": appeal.received_at,
+        "registered_on": appeal.registered_on,
+        "due_on": appeal.due_on,
         "overdue": appeal.is_overdue(today),
-        "updated_at": appeal.updated_at.isoformat(),
-        "answered_at": appeal.answered_at.isoformat() if appeal.answered_at else None,
+        "updated_at": appeal.updated_at,
+        "answered_at": appeal.answered_at,
         "extensions_count": appeal.extensions_count,
         # The same applicant's earlier appeal on the same topic, decided within the repeat
         # window (reception.appeals.repeats): its number, or null.
@@ -111,60 +108,64 @@ def _appeal_json(appeal, *, today, detail: bool = False, repeat_numbers=None) ->
             if appeal.repeat_of_id
             else None
         ),
-        "actions": group_actions(
-            appeal,
-            [
-                str(a)
-                for a in available_actions(appeal.status, _user().role)
-                if str(a) in STAFF_ACTIONS
-            ],
+        "actions": staff_actions_for(
+            appeal.status, _user().role, in_group=appeal.group_id is not None
         ),
     }
-    if detail:
-        data.update(
-            authority_name=appeal.authority.name(locale),
-            text=appeal.text,
-            applicant={
-                "type": appeal.applicant_type,
-                "full_name": appeal.full_name,
-                "iin": appeal.iin,
-                "email": appeal.email,
-                "phone": appeal.phone,
-                "address": appeal.address,
-            },
-            co_applicants=appeal_co_applicants(appeal),
-            publish_consent=appeal.publish_consent,
-            attachments=[
-                {
-                    "id": a.id,
-                    "name": a.original_name,
-                    "content_type": a.content_type,
-                    "size": a.size,
-                    "event_id": a.event_id,
-                }
-                for a in appeal.attachments
-            ],
-            events=[
-                {
-                    "action": e.action,
-                    "from_status": e.from_status,
-                    "to_status": e.to_status,
-                    "public": e.is_public,
-                    "comment": e.comment,
-                    "data": e.data,
-                    "actor": e.actor.email if e.actor else None,
-                    "actor_role": e.actor_role,
-                    "created_at": e.created_at.isoformat(),
-                }
-                for e in queries.all_events(db.session, appeal)
-            ],
-            # docs/domain.md, section 11: every date shows how it was reached.
-            term_steps=term_present.as_json(appeal_term_steps(db.session, appeal)),
-        )
-        data.update(
-            similar_fields(db.session, appeal, _user(), today=today, config=current_app.config)
-        )
-    return data
+
+
+def appeal_summary(appeal, *, today, repeat_numbers=None) -> schemas.AppealSummary:
+    """An appeal as the queue and the action results show it."""
+    return schemas.AppealSummary(
+        **_summary_fields(appeal, today=today, repeat_numbers=repeat_numbers)
+    )
+
+
+def appeal_detail(appeal, *, today) -> schemas.AppealDetail:
+    """One appeal with its applicant, files, history, term and similar appeals."""
+    locale = "en"
+    return schemas.AppealDetail(
+        **_summary_fields(appeal, today=today),
+        authority_name=appeal.authority.name(locale),
+        text=appeal.text,
+        applicant=schemas.Applicant(
+            type=appeal.applicant_type,
+            full_name=appeal.full_name,
+            iin=appeal.iin,
+            email=appeal.email,
+            phone=appeal.phone,
+            address=appeal.address,
+        ),
+        co_applicants=appeal_co_applicants(appeal),
+        publish_consent=appeal.publish_consent,
+        attachments=[
+            schemas.AttachmentInfo(
+                id=a.id,
+                name=a.original_name,
+                content_type=a.content_type,
+                size=a.size,
+                event_id=a.event_id,
+            )
+            for a in appeal.attachments
+        ],
+        events=[
+            schemas.Event(
+                action=e.action,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                public=e.is_public,
+                comment=e.comment,
+                data=e.data,
+                actor=e.actor.email if e.actor else None,
+                actor_role=e.actor_role,
+                created_at=e.created_at,
+            )
+            for e in queries.all_events(db.session, appeal)
+        ],
+        # docs/domain.md, section 11: every date shows how it was reached.
+        term_steps=term_present.as_json(appeal_term_steps(db.session, appeal)),
+        **similar_fields(db.session, appeal, _user(), today=today, config=current_app.config),
+    )
 
 
 @bp.route("/appeals")
@@ -193,13 +194,13 @@ def list_appeals():
         else {}
     )
     return jsonify(
-        {
-            "items": [_appeal_json(a, today=today, repeat_numbers=numbers) for a in page.items],
-            "page": page.page,
-            "pages": page.pages,
-            "total": page.total,
-            "more": page.more,
-        }
+        schemas.AppealPage(
+            items=[appeal_summary(a, today=today, repeat_numbers=numbers) for a in page.items],
+            page=page.page,
+            pages=page.pages,
+            total=page.total,
+            more=page.more,
+        ).dump()
     )
 
 
@@ -212,7 +213,7 @@ def _visible_appeal(number: str):
 
 @bp.route("/appeals/<number>")
 def get_appeal(number: str):
-    return jsonify(_appeal_json(_visible_appeal(number), today=local_today(), detail=True))
+    return jsonify(appeal_detail(_visible_appeal(number), today=local_today()).dump())
 
 
 REFUSAL_STATUS = {"invalid": 422, "not_allowed": 409, "conflict": 409, "not_found": 404}
@@ -256,22 +257,17 @@ def post_action(number: str):
             ) from None
         code = "too_large" if refused.status == 413 else "invalid"
         raise ApiError(refused.status, code, refused.message) from None
-    action = payload.get("action")
-    if not isinstance(action, str) or action not in STAFF_ACTIONS:
+    try:
+        data = schemas.ActionRequest.model_validate(payload).fields()
+    except ValidationError:
+        # Every field but `action` takes whatever it is given (see schemas.ActionRequest).
         raise ApiError(
             400,
             "bad_request",
             _("Unknown action. Use one of: %(codes)s.", codes=", ".join(STAFF_ACTIONS)),
             "action",
-        )
-    # Every field is text on the way in, as from a form; anything else counts as empty.
-    data = {
-        k: str(v) if isinstance(v, (str, int, float)) and not isinstance(v, bool) else ""
-        for k, v in payload.items()
-    }
-    # The answer's extra words to hide from the published copy: a list of strings.
-    if isinstance(payload.get("hide"), list):
-        data["hide"] = "\n".join(v for v in payload["hide"] if isinstance(v, str))
+        ) from None
+    action = data["action"]
     store = attachment_store()
     try:
         with store.guard():
@@ -288,16 +284,16 @@ def post_action(number: str):
             db.session.flush()
             # The answer is made before the commit: afterwards every attribute would be read
             # again from a database that may have gone away, and a done step answered 503.
-            body = {
-                "event": {
-                    "action": event.action,
-                    "from_status": event.from_status,
-                    "to_status": event.to_status,
-                    "created_at": event.created_at.isoformat(),
-                },
-                "appeal": _appeal_json(appeal, today=local_today()),
-            }
-            response = jsonify(body)
+            body = schemas.ActionResult(
+                event=schemas.EventSummary(
+                    action=event.action,
+                    from_status=event.from_status,
+                    to_status=event.to_status,
+                    created_at=event.created_at,
+                ),
+                appeal=appeal_summary(appeal, today=local_today()),
+            )
+            response = jsonify(body.dump())
             if call is not None:
                 # Beside the effect, in its transaction: a second request with this key
                 # waits here for the first to commit, then fails on the unique key.

@@ -1,4 +1,7 @@
-"""One entry point for every action by its contract code, for the web pages and the API."""
+"""One entry point for every action by its contract code, for the web pages and the API.
+
+The codes themselves are listed once, in reception.domain.actions.
+"""
 
 from __future__ import annotations
 
@@ -12,25 +15,11 @@ from reception.appeals import citizen_actions
 from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.models import Appeal
 from reception.appeals.workflow import NOT_ALLOWED, ActionRefused, WorkflowSettings, lock_appeal
+from reception.domain.actions import CITIZEN_ACTIONS, STAFF_ACTIONS
 from reception.review import services
 from reception.similarity import groups
 
-STAFF_ACTIONS = (
-    "take",
-    "assign",
-    "forward",
-    "request_info",
-    "extend",
-    "answer",
-    "return",
-    "terminate",
-    "mark_duplicate",
-    "note",
-    "group_link",
-    "group_leave",
-    "group_answer",
-)
-CITIZEN_ACTIONS = ("reply", "withdraw", "rate", "complain")
+__all__ = ["CITIZEN_ACTIONS", "STAFF_ACTIONS", "perform_citizen_action", "perform_staff_action"]
 
 
 def perform_staff_action(

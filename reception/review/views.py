@@ -34,15 +34,15 @@ from reception.core.labels import (
 )
 from reception.core.types import utcnow
 from reception.directory import queries as directory
+from reception.domain.actions import STAFF_ACTIONS, staff_actions_for
 from reception.domain.deadlines import complaint_filing_deadline, working_days_left
 from reception.domain.workflow import RUNNING_STATUSES, Action, available_actions
 from reception.extensions import db
 from reception.review import queries, services
-from reception.review.actions import STAFF_ACTIONS, perform_staff_action
+from reception.review.actions import perform_staff_action
 from reception.review.policies import is_staff, staff_may_view
 from reception.similarity import groups
 from reception.similarity.context import page_context as similar_context
-from reception.similarity.groups import group_actions
 from reception.terms.present import extension_moved_message
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -122,13 +122,8 @@ def _render_appeal(
         g.lang_next = url_for("review.appeal", number=appeal.number) + f"#action-{open_action}"
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     running = appeal.status in RUNNING_STATUSES
-    actions = group_actions(
-        appeal,
-        [
-            str(a)
-            for a in available_actions(appeal.status, current_user.role)
-            if str(a) in STAFF_ACTIONS
-        ],
+    actions = staff_actions_for(
+        appeal.status, current_user.role, in_group=appeal.group_id is not None
     )
     templates = (
         services.list_answer_templates(db.session, appeal) if Action.answer in actions else []

@@ -34,7 +34,6 @@ from reception.review.policies import staff_may_view
 from reception.similarity.models import AppealGroup
 
 MAX_LINK = 50
-GROUP_ACTIONS = ("group_link", "group_leave", "group_answer")
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -296,13 +295,3 @@ def perform(
     if action == Action.group_leave:
         return leave_group(session, appeal, **common, comment=data.get("comment"))
     return answer_group(session, appeal, **common, store=store, data=data, uploads=uploads)
-
-
-def group_actions(appeal: Appeal, actions: list[str]) -> list[str]:
-    """The action codes shown for an appeal, adjusted for its group: leaving only when in
-    one, and answering the group when in one and allowed to act on it."""
-    in_group = appeal.group_id is not None
-    shown = [a for a in actions if a != Action.group_leave or in_group]
-    if in_group and Action.group_leave in shown:
-        shown.append("group_answer")
-    return shown

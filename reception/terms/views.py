@@ -9,12 +9,14 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from reception.appeals.workflow import WorkflowSettings
+from reception.core.shapes import ApiError
 from reception.domain import explain as ex
 from reception.domain.deadlines import zone_info
 from reception.domain.workflow import AppealKind
 from reception.extensions import db, limiter
 from reception.terms import present
 from reception.terms.history import appeal_term_steps, override_notes
+from reception.terms.schemas import TermCalculation
 
 bp = Blueprint("terms", __name__)
 
@@ -147,12 +149,14 @@ def calculator_json():
         received = parse_received(request.args.get("received"))
         kind = parse_kind(request.args.get("kind"))
     except BadInput as bad:
-        return jsonify(error={"code": "invalid", "field": bad.field, "message": bad.message}), 400
+        return jsonify(ApiError.of("invalid", bad.message, bad.field)), 400
     answer = calculate(received, kind)
     return jsonify(
-        registered_on=answer.registered_on.isoformat(),
-        due_on=answer.due_on.isoformat(),
-        steps=present.as_json(answer.steps),
+        TermCalculation(
+            registered_on=answer.registered_on,
+            due_on=answer.due_on,
+            steps=present.as_json(answer.steps),
+        ).dump()
     )
 
 

@@ -70,6 +70,7 @@ def _open311_paths() -> dict:
         _param("status", text="open, closed, or both comma-separated."),
         _param("page", schema={"type": "integer", "minimum": 1, "maximum": 100_000}),
         _param("page_size", schema={"type": "integer", "minimum": 1, "maximum": 200}),
+        _param("after", text="Cursor: the page after it, from the Link header's rel=next."),
         _param("extensions", schema={"type": "string", "enum": ["true", "false"]}),
         _param("locale", schema={"type": "string", "enum": ["kk", "ru", "en"]}),
     ]
@@ -202,6 +203,7 @@ def _api_paths() -> dict:
         _param("status", text="open (default), all, or a status code."),
         _param("overdue", schema={"type": "string", "enum": ["1", "0"]}),
         _param("page", schema={"type": "integer", "minimum": 1, "maximum": 100_000}),
+        _param("after", text="Cursor from `next`: the page after it (then `page` is null)."),
         _param("q", text="Search in number, subject, text and applicant name."),
         _param("kind"),
         _param("category"),
@@ -445,13 +447,14 @@ def _schemas() -> dict:
             ["items", "page", "pages", "total"],
             {
                 "items": _array(_ref("AppealSummary")),
-                "page": {"type": "integer"},
+                "page": {"type": ["integer", "null"]},
                 "pages": {"type": "integer"},
                 "total": {
                     "type": "integer",
                     "description": "Counted up to 10,000 only; `more` says there are more.",
                 },
                 "more": {"type": "boolean"},
+                "next": NULLABLE_STRING,
             },
         ),
         "ActionRequest": {

@@ -174,10 +174,6 @@ def list_appeals():
     if filters.errors:
         field, message = next(iter(filters.errors.items()))
         raise ApiError(400, "bad_request", message, field)
-    try:
-        after = queries.QUEUE_ORDER.read_cursor(request.args.get("after"))
-    except InputError as error:
-        raise ApiError(400, "bad_request", error.message, error.field) from None
     calendar = get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     today = local_today()
     page = queries.list_queue(
@@ -187,7 +183,6 @@ def list_appeals():
         today=today,
         calendar=calendar,
         page_size=paging.QUEUE.per_page(current_app.config),
-        after=after,
     )
     # The numbers of the earlier appeals that `repeat_of` names, in one query.
     earlier = {a.repeat_of_id for a in page.items if a.repeat_of_id}

@@ -29,6 +29,9 @@ RUNNING = ("registered", "in_progress")
 OPEN = ("registered", "in_progress", "awaiting_citizen")
 MAX_DUE_WITHIN = 60
 
+# The queue's order, soonest due first: an index on (due_on, id) serves it page by page.
+QUEUE_ORDER = paging.Keyset((paging.Key(Appeal.due_on, "date"), paging.Key(Appeal.id, "int")))
+
 
 @dataclass
 class QueueFilters:
@@ -42,6 +45,7 @@ class QueueFilters:
     overdue: bool = False
     q: str = ""
     page: int = 1
+    after: tuple | None = None  # the keys of the row the page starts after (a cursor)
     errors: dict = field(default_factory=dict)
 
     @classmethod
@@ -75,6 +79,10 @@ class QueueFilters:
         filters.overdue = parse_bool(args.get("overdue"))
         filters.q = clean_text(args.get("q"), 200, one_line=True)
         filters.page = paging.parse_page(args.get("page"))
+        try:
+            filters.after = QUEUE_ORDER.read_cursor(args.get("after"))
+        except InputError as error:
+            errors["after"] = error.message
         return filters
 
     def as_args(self) -> dict:
@@ -92,10 +100,6 @@ class QueueFilters:
         return {name: value for name, value in args.items() if value}
 
 
-# The queue's order, soonest due first: an index on (due_on, id) serves it page by page.
-QUEUE_ORDER = paging.Keyset((paging.Key(Appeal.due_on, "date"), paging.Key(Appeal.id, "int")))
-
-
 def list_queue(
     session: Session,
     user: User,
@@ -104,10 +108,9 @@ def list_queue(
     today: date,
     calendar: WorkingCalendar,
     page_size: int,
-    after: tuple | None = None,
 ) -> paging.Page:
     """The appeals this user may see, filtered, soonest due first: the numbered page of
-    `filters`, or the page after the row whose keys are `after` (QUEUE_ORDER.read_cursor)."""
+    `filters`, or the page after the row its cursor names."""
     query = visible_appeals(select(Appeal), user)
     if filters.status == "open":
         query = query.where(Appeal.status.in_(OPEN))
@@ -143,7 +146,7 @@ def list_queue(
         page=filters.page,
         per_page=page_size,
         keyset=QUEUE_ORDER,
-        after=after,
+        after=filters.after,
         counted=counted,
     )
     page.search = parsed

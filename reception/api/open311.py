@@ -394,13 +394,13 @@ def list_requests(fmt: str):
         ],
     )
     if page.after:
-        # The page after this one (RFC 8288): the same filters, from the cursor on.
+        # The page after this one (RFC 8288; a relative address, whatever Host was sent):
+        # the same filters, from the cursor on.
         link = url_for(
             "open311.list_requests",
             fmt=fmt,
             **known_args(request.args, LIST_PARAMS, 2_000),
             after=page.after,
-            _external=True,
         )
         response.headers["Link"] = f'<{link}>; rel="next"'
     return response

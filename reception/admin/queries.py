@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from reception.accounts.models import ApiKey, User
 from reception.admin.models import AuditEntry
 from reception.admin.services.routing import rule_kind
-from reception.core import inputs
+from reception.core import inputs, paging
 from reception.directory.models import (
     AnswerTemplate,
     Authority,
@@ -27,7 +26,7 @@ from reception.directory.queries import route_appeal
 from reception.domain.routing import Route, match_route
 from reception.domain.workflow import STAFF_ROLES, Role
 
-PAGE_SIZE = 50
+PAGE_SIZE = paging.ADMIN.default
 # Most specific first, as domain.routing.match_route ranks them.
 RULE_KINDS = ("exact", "category", "region", "global")
 LEVEL_ORDER = {"republic": 0, "region": 1, "city": 2, "district": 3}
@@ -46,29 +45,8 @@ def arg(args: Mapping, name: str, limit: int = 64) -> str:
     return inputs.arg(args, name, limit)
 
 
-def page_number(raw: str | None) -> int:
-    return inputs.parse_page(raw, maximum=999_999)
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    pages: int
-
-
-def _paginate(session: Session, query: Select, page: int, page_size: int) -> Page:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / page_size))
-    page = min(page, pages)
-    items = list(session.scalars(query.offset((page - 1) * page_size).limit(page_size)).unique())
-    return Page(items=items, total=total, page=page, pages=pages)
-
-
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _paginate(session: Session, query: Select, page: int, page_size: int) -> paging.Page:
+    return paging.paginate(session, query, page=page, per_page=page_size, unique=True)
 
 
 def _status_filter(raw: str | None) -> str:
@@ -331,11 +309,11 @@ class UserFilters:
             status=status if status in cls.STATUSES else "",
             authority=arg(args, "authority", 64),
             q=arg(args, "q", 200),
-            page=page_number(args.get("page")),
+            page=paging.parse_page(args.get("page")),
         )
 
 
-def list_users(session: Session, filters: UserFilters, page_size: int = PAGE_SIZE) -> Page:
+def list_users(session: Session, filters: UserFilters, page_size: int = PAGE_SIZE) -> paging.Page:
     query = (
         select(User)
         .options(joinedload(User.authority))
@@ -356,11 +334,11 @@ def list_users(session: Session, filters: UserFilters, page_size: int = PAGE_SIZ
             User.authority_id.in_(select(Authority.id).where(Authority.code == filters.authority))
         )
     if filters.q:
-        pattern = _like(filters.q)
+        pattern = paging.contains(filters.q.lower())
         query = query.where(
             or_(
-                func.lower(User.email).like(pattern, escape="\\"),
-                func.lower(User.full_name).like(pattern, escape="\\"),
+                func.lower(User.email).like(pattern, escape=paging.LIKE_ESCAPE),
+                func.lower(User.full_name).like(pattern, escape=paging.LIKE_ESCAPE),
             )
         )
     return _paginate(session, query, filters.page, page_size)
@@ -405,11 +383,11 @@ class AuditFilters:
         return cls(
             entity=entity if entity in entities else "",
             entity_id=entity_id if entity in entities and entity_id is not None else None,
-            page=page_number(args.get("page")),
+            page=paging.parse_page(args.get("page")),
         )
 
 
-def list_audit(session: Session, filters: AuditFilters, page_size: int = PAGE_SIZE) -> Page:
+def list_audit(session: Session, filters: AuditFilters, page_size: int = PAGE_SIZE) -> paging.Page:
     query = (
         select(AuditEntry)
         .options(selectinload(AuditEntry.actor))

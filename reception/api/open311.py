@@ -13,7 +13,7 @@ import re
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import Row, bindparam, or_, select
@@ -26,8 +26,9 @@ from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
 from reception.appeals.submission import Submission
+from reception.core import paging
 from reception.core.i18n import current_locale
-from reception.core.inputs import InputError, parse_int, parse_moment
+from reception.core.inputs import InputError, parse_moment
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory
@@ -54,9 +55,25 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+05:00"
 MAX_DESCRIPTION = 4_000
 MAX_WINDOW = timedelta(days=90)
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
-MAX_PAGE = 100_000
+# Newest first; the index on (received_at) serves it, the id breaks ties.
+LIST_ORDER = paging.Keyset(
+    (
+        paging.Key(Appeal.received_at, "moment", descending=True),
+        paging.Key(Appeal.id, "int", descending=True),
+    )
+)
+# The list's parameters that its next link carries on (page is replaced by after).
+LIST_PARAMS = (
+    "api_key",
+    "service_request_id",
+    "service_code",
+    "start_date",
+    "end_date",
+    "status",
+    "page_size",
+    "extensions",
+    "locale",
+)
 _URL = re.compile(r"^https?://[^\s<>\"']{1,490}$")
 
 
@@ -337,24 +354,32 @@ def list_requests(fmt: str):
         elif statuses == ["closed"]:
             query = query.where(Appeal.status.in_(FINAL_STATUSES))
     try:
-        page = parse_int(request.args.get("page"), low=1, high=MAX_PAGE, default=1)
-        size = parse_int(
-            request.args.get("page_size"), low=1, high=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
-        )
+        number = paging.parse_page(request.args.get("page"), strict=True)
+        size = paging.parse_per_page(request.args.get("page_size"), paging.OPEN311)
     except InputError:
         return errors(fmt, 400, _("page must be from 1 to 100000, page_size from 1 to 200."))
-    appeals = _rows(
-        query.order_by(Appeal.received_at.desc(), Appeal.id.desc())
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
+    try:
+        after = LIST_ORDER.read_cursor(request.args.get("after"))
+        page = paging.paginate(
+            db.session,
+            query,
+            page=number,
+            per_page=size,
+            keyset=LIST_ORDER,
+            after=after,
+            count=False,
+            run=_rows,
+        )
+    except InputError as error:
+        return errors(fmt, 400, error.message)
+    appeals = page.items
     notes = (
         _public_notes([a.id for a in appeals])
         if params.extensions
         else dict.fromkeys((a.id for a in appeals), None)
     )
     locale = current_locale()
-    return respond(
+    response = respond(
         fmt,
         "service_requests",
         [
@@ -364,6 +389,17 @@ def list_requests(fmt: str):
             for a in appeals
         ],
     )
+    if page.after:
+        # The page after this one (RFC 8288; a relative address, whatever Host was sent):
+        # the same filters, from the cursor on.
+        link = url_for(
+            "open311.list_requests",
+            fmt=fmt,
+            **known_args(request.args, LIST_PARAMS, 2_000),
+            after=page.after,
+        )
+        response.headers["Link"] = f'<{link}>; rel="next"'
+    return response
 
 
 @bp.route(f"/requests/<service_request_id>.{FMT}")

@@ -180,6 +180,9 @@ class RequestListQuery(RequestQuery):
         json_schema_extra={"maximum": MAX_OPEN311_PAGE_SIZE},
         description="50 by default.",
     )
+    after: str = Field(
+        "", description="Cursor: the page after it, from the Link header's rel=next."
+    )
 
 
 class CreateRequestForm(InputShape):
@@ -317,10 +320,13 @@ class AppealDetail(AppealSummary):
 
 class AppealPage(Shape):
     items: list[AppealSummary]
-    page: int
+    page: int | None = Field(description="The page's number; null on a page reached by `after`.")
     pages: int
     total: int = Field(description="Counted up to 10,000 only; `more` says there are more.")
     more: bool
+    next: str | None = Field(
+        description="The address of the next page (by its cursor, `after`); null on the last."
+    )
 
 
 class EventSummary(Shape):
@@ -342,6 +348,9 @@ class QueueQuery(InputShape):
     status: str = Field("", description="open (default), all, or a status code.")
     overdue: str = Field("", json_schema_extra={"enum": ["1", "0"]})
     page: PageNumber = ""
+    after: str = Field(
+        "", description="Cursor from `next`: the page after it (then `page` is null)."
+    )
     q: str = Field("", description="Search in number, subject, text and applicant name.")
     kind: str = ""
     category: str = ""

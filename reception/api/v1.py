@@ -6,7 +6,7 @@ apply. Errors are always `{"error": {"code", "message"}}`.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from reception.appeals import queries as appeal_queries
 from reception.appeals.models import Appeal
 from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import ActionRefused, WorkflowSettings
+from reception.core import paging
 from reception.core.inputs import InputError, request_json_object
 from reception.core.types import utcnow
 from reception.directory.queries import get_calendar
@@ -182,7 +183,7 @@ def list_appeals():
         filters,
         today=today,
         calendar=calendar,
-        page_size=current_app.config["REVIEW_PAGE_SIZE"],
+        page_size=paging.QUEUE.per_page(current_app.config),
     )
     # The numbers of the earlier appeals that `repeat_of` names, in one query.
     earlier = {a.repeat_of_id for a in page.items if a.repeat_of_id}
@@ -200,6 +201,10 @@ def list_appeals():
             pages=page.pages,
             total=page.total,
             more=page.more,
+            # The page after this one, reached by its cursor (`after`): null on the last.
+            next=url_for("api.list_appeals", **filters.as_args(), after=page.after)
+            if page.after
+            else None,
         ).dump()
     )
 

@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import Select, false, func, literal_column, or_, select, table
 
 from reception.appeals.models import Appeal
+from reception.core import paging
 
 MAX_TERMS = 8
 _WORD = re.compile(r"[^\W_]+")
@@ -59,9 +60,9 @@ DATABASE_ONLY_OBJECTS = frozenset(
 )
 _FTS_SHADOW = re.compile(r"(appeals_search|appeals_published_search)_(data|idx|docsize|config)")
 
-# Counting stops here: past it a list says "more than 10,000" and its pages are not numbered
-# to the end (no OFFSET deep into the archive, no count of the world).
-COUNT_CAP = 10_000
+# Counting stops at paging.COUNT_CAP (10,000): past it a list says "more than 10,000".
+COUNT_CAP = paging.COUNT_CAP
+capped_count = paging.capped_count
 
 STAFF = "staff"
 PUBLISHED = "published"
@@ -113,12 +114,6 @@ def parse(text: str, *, allow_identifiers: bool = True) -> SearchQuery:
     return SearchQuery("words", terms=terms)
 
 
-def capped_count(session, query: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """The number of rows of `query`, counted up to `cap` only: (count, more than cap)."""
-    found = session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery()))
-    return min(found, cap), found > cap
-
-
 def _dialect(session) -> str:
     return session.get_bind().dialect.name
 
@@ -147,11 +142,6 @@ def _word_match(session, scope: str, terms):
     return Appeal.id.in_(matched)
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def apply(query: Select, session, parsed: SearchQuery, *, scope: str = STAFF) -> Select:
     """Narrow a query of appeals to those matching the search."""
     if parsed.empty:
@@ -173,7 +163,7 @@ def apply(query: Select, session, parsed: SearchQuery, *, scope: str = STAFF) ->
         terms = words(parsed.value)
         return query.where(
             or_(
-                Appeal.number.like(_like(parsed.value), escape="\\"),
+                Appeal.number.like(paging.contains(parsed.value), escape=paging.LIKE_ESCAPE),
                 _word_match(session, STAFF, terms),
             )
         )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.appeals.models import Appeal
-from reception.core import search
+from reception.core import paging, search
 from reception.domain.workflow import ANSWERED_STATUSES
 
 # Ranked by relevance when the matches are this few (ranking scores every match).
@@ -33,14 +33,12 @@ class PublishedAnswer:
     text_marked: Markup | None = None
 
 
-def list_published_answers(
-    session: Session, *, q: str, page: int, page_size: int
-) -> tuple[list[PublishedAnswer], int]:
+def list_published_answers(session: Session, *, q: str, page: int, page_size: int) -> paging.Page:
     """Answered appeals whose applicants agreed to publication, newest first, searchable.
 
     Searched through the index of the published copies only; the words found are marked.
-    The total is counted up to 10,000 (search.COUNT_CAP); a search with few matches is
-    ranked by relevance.
+    The total is counted up to 10,000 (paging.COUNT_CAP), and a page past the last one is
+    the last one; a search with few matches is ranked by relevance.
     """
     query = select(Appeal).where(
         Appeal.publish_consent,
@@ -55,13 +53,15 @@ def list_published_answers(
     ranked = search.rank(session, parsed, scope=search.PUBLISHED)
     if ranked is not None and not more and total <= RANK_UP_TO:
         order.insert(0, ranked)
-    appeals = session.scalars(
-        query.options(selectinload(Appeal.category), selectinload(Appeal.authority))
-        .order_by(*order)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
-    return [
+    found = paging.paginate(
+        session,
+        query.options(selectinload(Appeal.category), selectinload(Appeal.authority)),
+        page=page,
+        per_page=page_size,
+        order_by=order,
+        counted=(total, more),
+    )
+    found.items = [
         PublishedAnswer(
             number=appeal.number,
             subject=appeal.published_subject,
@@ -72,5 +72,6 @@ def list_published_answers(
             subject_marked=search.highlight(appeal.published_subject, parsed),
             text_marked=search.highlight(appeal.published_answer, parsed),
         )
-        for appeal in appeals
-    ], total
+        for appeal in found.items
+    ]
+    return found

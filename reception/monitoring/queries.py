@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal
+from reception.core import paging
 from reception.directory.models import Authority, Category, Region
 from reception.domain.workflow import OPEN_STATUSES, RUNNING_STATUSES, Role, is_overdue
 from reception.monitoring.filters import DashboardFilters
@@ -451,7 +452,9 @@ def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tup
     ]
 
 
-def list_overdue(session: Session, scope, *, today: date, sort: str, limit: int = 500):
+def list_overdue(
+    session: Session, scope, *, today: date, sort: str, limit: int = paging.OVERDUE.maximum
+):
     """Open appeals past their due date, most overdue first (or by body / number)."""
     order = {
         "due": (Appeal.due_on, Appeal.id),

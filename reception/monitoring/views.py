@@ -22,9 +22,10 @@ from flask import (
 from flask_login import current_user
 
 from reception.appeals.views import local_today
+from reception.core import paging
 from reception.core.caching import public_page
 from reception.core.i18n import current_locale, local_date
-from reception.core.inputs import arg, clean_text, parse_page
+from reception.core.inputs import arg, clean_text
 from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
 from reception.core.replica import report_session
 from reception.directory import queries as directory
@@ -226,8 +227,12 @@ def stats():
         key=lambda f: str(names.get(f.key, "")),
     )
     q = clean_text(request.args.get("q"), 200, one_line=True)
-    page = parse_page(request.args.get("page"), maximum=10_000)
-    answers, total = public.list_published_answers(report_session(), q=q, page=page, page_size=10)
+    found = public.list_published_answers(
+        report_session(),
+        q=q,
+        page=paging.parse_page(request.args.get("page")),
+        page_size=paging.PUBLISHED_ANSWERS.per_page(),
+    )
     return render_template(
         "monitoring/stats.html",
         rows=fair,
@@ -236,9 +241,9 @@ def stats():
         codes={a.id: a.code for a in db.session.scalars(db.select(Authority))},
         names=names,
         threshold=threshold,
-        answers=answers,
-        total=total,
+        answers=found.items,
+        total=found.total,
         q=q,
-        page=page,
-        pages=max(1, -(-total // 10)),
+        page=found.page,
+        pages=found.pages,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,13 +13,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
 from reception.admin.views.common import bp
+from reception.core import paging
 from reception.core.i18n import lazy_gettext as _l
 from reception.domain.deadlines import zone_info
 from reception.extensions import db
 from reception.ops.models import SecurityEvent
 from reception.ops.security_log import KINDS, email_hash
 
-PAGE_SIZE = 50
+PAGE_SIZE = paging.ADMIN.default
 _NUMBER = re.compile(r"[0-9]{1,9}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 BAD_DATE = _l("Enter a date like 2026-11-23.")
@@ -67,8 +67,7 @@ class EventFilters:
                     setattr(filters, attr, _day(raw))
                 except ValueError:
                     filters.errors[name] = BAD_DATE
-        page = _one_line(args, "page", 9)
-        filters.page = int(page) if _NUMBER.fullmatch(page) and int(page) > 0 else 1
+        filters.page = paging.parse_page(args.get("page"))
         return filters
 
     def args(self) -> dict:
@@ -82,14 +81,6 @@ class EventFilters:
         return {k: v for k, v in values.items() if v}
 
 
-@dataclass
-class EventPage:
-    items: list
-    total: int
-    page: int
-    pages: int
-
-
 def _user_ids(session: Session, who: str) -> list[int]:
     if _NUMBER.fullmatch(who):
         return [int(who)]
@@ -98,7 +89,7 @@ def _user_ids(session: Session, who: str) -> list[int]:
     )
 
 
-def list_events(session: Session, filters: EventFilters, zone, secret: str) -> EventPage:
+def list_events(session: Session, filters: EventFilters, zone, secret: str) -> paging.Page:
     query = select(SecurityEvent).options(selectinload(SecurityEvent.user))
     if filters.kind:
         query = query.where(SecurityEvent.kind == filters.kind)
@@ -115,17 +106,13 @@ def list_events(session: Session, filters: EventFilters, zone, secret: str) -> E
     if filters.date_to:
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=zone)
         query = query.where(SecurityEvent.at < end)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(filters.page, pages)
-    items = list(
-        session.scalars(
-            query.order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc())
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE)
-        )
+    return paging.paginate(
+        session,
+        query,
+        page=filters.page,
+        per_page=PAGE_SIZE,
+        order_by=(SecurityEvent.at.desc(), SecurityEvent.id.desc()),
     )
-    return EventPage(items=items, total=total, page=page, pages=pages)
 
 
 @bp.route("/security-events")

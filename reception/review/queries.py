@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal, AppealEvent
-from reception.core import search
+from reception.core import paging, search
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.inputs import (
     InputError,
@@ -21,7 +20,6 @@ from reception.core.inputs import (
     parse_code,
     parse_id,
     parse_int,
-    parse_page,
 )
 from reception.directory.models import Category
 from reception.domain.calendar import WorkingCalendar
@@ -38,6 +36,9 @@ from reception.review.policies import visible_appeals
 
 MAX_DUE_WITHIN = 60
 
+# The queue's order, soonest due first: an index on (due_on, id) serves it page by page.
+QUEUE_ORDER = paging.Keyset((paging.Key(Appeal.due_on, "date"), paging.Key(Appeal.id, "int")))
+
 
 @dataclass
 class QueueFilters:
@@ -51,6 +52,7 @@ class QueueFilters:
     overdue: bool = False
     q: str = ""
     page: int = 1
+    after: tuple | None = None  # the keys of the row the page starts after (a cursor)
     errors: dict = field(default_factory=dict)
 
     @classmethod
@@ -83,7 +85,11 @@ class QueueFilters:
             errors["due_within"] = error.message
         filters.overdue = parse_bool(args.get("overdue"))
         filters.q = clean_text(args.get("q"), 200, one_line=True)
-        filters.page = parse_page(args.get("page"))
+        filters.page = paging.parse_page(args.get("page"))
+        try:
+            filters.after = QUEUE_ORDER.read_cursor(args.get("after"))
+        except InputError as error:
+            errors["after"] = error.message
         return filters
 
     def as_args(self) -> dict:
@@ -101,16 +107,6 @@ class QueueFilters:
         return {name: value for name, value in args.items() if value}
 
 
-@dataclass
-class Page:
-    items: list[Appeal]
-    total: int
-    page: int
-    pages: int
-    more: bool = False  # more than `total` (COUNT_CAP) match
-    search: search.SearchQuery | None = None
-
-
 def list_queue(
     session: Session,
     user: User,
@@ -119,8 +115,9 @@ def list_queue(
     today: date,
     calendar: WorkingCalendar,
     page_size: int,
-) -> Page:
-    """The appeals this user may see, filtered, soonest due first."""
+) -> paging.Page:
+    """The appeals this user may see, filtered, soonest due first: the numbered page of
+    `filters`, or the page after the row its cursor names."""
     query = visible_appeals(select(Appeal), user)
     if filters.status == "open":
         query = query.where(Appeal.status.in_(OPEN_STATUSES))
@@ -145,20 +142,22 @@ def list_queue(
         query = query.where(Appeal.status.in_(RUNNING_STATUSES), Appeal.due_on <= horizon)
     parsed = search.parse(filters.q)
     query = search.apply(query, session, parsed)
-    total, more = search.capped_count(session, query)
-    pages = max(1, math.ceil(total / page_size))
-    page = min(filters.page, pages)
-    items = session.scalars(
+    counted = search.capped_count(session, query)
+    page = paging.paginate(
+        session,
         query.options(
             selectinload(Appeal.category),
             selectinload(Appeal.executor),
             selectinload(Appeal.authority),
-        )
-        .order_by(Appeal.due_on, Appeal.id)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
-    return Page(items=list(items), total=total, page=page, pages=pages, more=more, search=parsed)
+        ),
+        page=filters.page,
+        per_page=page_size,
+        keyset=QUEUE_ORDER,
+        after=filters.after,
+        counted=counted,
+    )
+    page.search = parsed
+    return page
 
 
 def all_events(session: Session, appeal: Appeal) -> list[AppealEvent]:

@@ -24,7 +24,7 @@ from reception.appeals.attachments import read_uploads
 from reception.appeals.publishing import preview_answer
 from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
-from reception.core import search
+from reception.core import paging, search
 from reception.core.inputs import parse_id
 from reception.core.labels import (
     EVENT_LABELS,
@@ -74,7 +74,7 @@ def queue():
         filters,
         today=today,
         calendar=calendar,
-        page_size=current_app.config["REVIEW_PAGE_SIZE"],
+        page_size=paging.QUEUE.per_page(current_app.config),
     )
     soon = calendar.add_working_days(today, current_app.config["RECEPTION_REMIND_DAYS"])
     executors = (

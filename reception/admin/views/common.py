@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +42,7 @@ def admin_labels():
         "ENTITY_LABELS": labels.ENTITY_LABELS,
         "ACTION_LABELS": labels.ACTION_LABELS,
         "field_label": labels.field_label,
+        "format_decimal": format_decimal,  # "more than 10,000" in the reader's digits
     }
 
 

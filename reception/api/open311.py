@@ -28,7 +28,7 @@ from reception.appeals.services import FilingSettings, SubmissionInvalid, file_a
 from reception.appeals.submission import Submission
 from reception.core import paging
 from reception.core.i18n import current_locale
-from reception.core.inputs import InputError, parse_moment
+from reception.core.inputs import InputError, known_args, parse_moment
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
 from reception.directory import queries as directory

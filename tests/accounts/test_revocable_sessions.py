@@ -4,6 +4,7 @@ lifetime end them for every copy of the cookie (a stolen cookie stops working)."
 import re
 from datetime import timedelta
 
+import pytest
 from flask_login.utils import encode_cookie
 from sqlalchemy import select
 
@@ -191,6 +192,8 @@ def test_an_idle_session_ends(client, app):
     assert not logged_in(client)
 
 
+# The use is recorded in a transaction of its own, on a connection of its own: real commits.
+@pytest.mark.commits
 def test_use_moves_the_idle_clock_at_most_once_a_minute(client):
     user = make_user(email="citizen@example.kz")
     log_in(client, user.email)

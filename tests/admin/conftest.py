@@ -1,9 +1,10 @@
 """Fixtures for the administration: an administrator, and reference data put back after each test.
 
-The reference data is seeded once per run and the shared clean-up only empties the test
-data tables, so every administration test takes a snapshot of the reference tables it
-may change and restores it afterwards: rows it added go, rows it changed or deleted
-come back as they were.
+The reference data is seeded once per run. A test's transaction is rolled back at its end,
+reference data included; a test marked `commits` commits for real and the shared clean-up
+only empties the test data tables, so such a test takes a snapshot of the reference tables
+it may change and restores it afterwards: rows it added go, rows it changed or deleted come
+back as they were.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import delete, insert, select, update
 
 from reception.extensions import db
-from tests.conftest import TEST_DATA_TABLES
+from tests.conftest import delete_test_data
 from tests.factories import PASSWORD, make_user
 
 # Parents before children; restored children last.
@@ -54,13 +55,15 @@ def _restore(snapshot: dict[str, dict[int, dict]]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _restore_reference_data(_app_context):
+def _restore_reference_data(request, _app_context):
+    if request.node.get_closest_marker("commits") is None:
+        yield  # rolled back with the test's transaction
+        return
     snapshot = {name: _rows(name) for name in REFERENCE_TABLES}
     yield
     db.session.rollback()
     # Users and appeals may point at bodies and topics a test added: they go first.
-    for table in TEST_DATA_TABLES:
-        db.session.execute(delete(db.metadata.tables[table]))
+    delete_test_data()
     _restore(snapshot)
     db.session.commit()
 

@@ -271,6 +271,7 @@ def race(*calls):
     return results
 
 
+@pytest.mark.commits
 def test_two_actions_with_one_key_at_once_do_it_once(app, postgres_only, monkeypatch, official):
     appeal = taken(official)
     headers = with_key(bearer(official), "race-key")
@@ -287,6 +288,7 @@ def test_two_actions_with_one_key_at_once_do_it_once(app, postgres_only, monkeyp
     assert count(IdempotentResponse) == 1
 
 
+@pytest.mark.commits
 def test_two_open311_filings_with_one_key_at_once_file_one(app, postgres_only, monkeypatch):
     secret = open311_key()
     url = f"{BASE}/requests.json"

@@ -3,6 +3,7 @@
 import threading
 from pathlib import Path
 
+import pytest
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +15,9 @@ from reception.appeals.submission import Submission
 from reception.extensions import db
 from tests.conftest import TUESDAY_MORNING
 from tests.factories import appeal_data
+
+# Filings in threads, each with its own connection: real commits.
+pytestmark = pytest.mark.commits
 
 FILINGS = 200
 

@@ -5,6 +5,7 @@ import re
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from reception.appeals.models import Appeal
@@ -108,6 +109,7 @@ def bound_client(app, key):
     return client
 
 
+@pytest.mark.commits
 def test_two_sends_at_the_same_moment_register_one_appeal(app, postgres_only):
     """Both requests pass the look-up; the unique key stops the second at its commit."""
     answers = []

@@ -11,7 +11,7 @@ from config import TestingConfig
 from reception import create_app
 from reception.core.replica import report_session
 from reception.extensions import db
-from tests.conftest import TEST_DATA_TABLES
+from tests.conftest import delete_test_data
 from tests.monitoring.test_views import answered_appeals
 
 
@@ -27,8 +27,7 @@ def replica_app(app, tmp_path, is_postgres):
     with sqlite3.connect(primary) as source, sqlite3.connect(replica) as target:
         source.backup(target)
     # The primary forgets them: whatever the pages show now comes from the replica.
-    for table in TEST_DATA_TABLES:
-        db.session.execute(db.metadata.tables[table].delete())
+    delete_test_data()
     db.session.commit()
     attrs = {
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -41,6 +40,7 @@ def replica_app(app, tmp_path, is_postgres):
     return other
 
 
+@pytest.mark.commits
 def test_stats_reads_the_replica(replica_app, app):
     html = replica_app.test_client().get("/stats").get_data(as_text=True)
     assert "Astana City Akimat" in html and "Broken lift" in html
@@ -52,6 +52,7 @@ def test_stats_reads_the_replica(replica_app, app):
         app.config["STATS_MIN_ANSWERED"] = saved
 
 
+@pytest.mark.commits
 def test_the_export_reads_the_replica_and_writes_go_to_the_primary(replica_app):
     from reception.accounts.services import create_user
     from reception.core.types import utcnow

@@ -17,6 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -43,6 +44,7 @@ def healthz_count(body: str) -> float:
     return total
 
 
+@pytest.mark.commits
 def test_two_workers_counts_are_summed_at_metrics(app, tmp_path):
     port = free_port()
     metrics_dir = tmp_path / "metrics"

@@ -54,6 +54,7 @@ def sqlite_file() -> str:
     return db.engine.url.database
 
 
+@pytest.mark.commits
 def test_reference_answers_with_the_same_json_as_reception(client, tmp_path):
     appeal, _ = make_appeal(NOW - timedelta(days=3), publish_consent="y")
     url = f"/open311/v2/requests/{appeal.number}.json"
@@ -70,6 +71,7 @@ def test_reference_answers_with_the_same_json_as_reception(client, tmp_path):
     assert reference.get("/open311/v2/requests/RC-2026-99999999.json").status_code == 404
 
 
+@pytest.mark.commits
 def test_reference_reads_only_published_appeals(tmp_path):
     appeal, _ = make_appeal(NOW - timedelta(days=3))  # no consent to publish
     reference = create_reference_app(sqlite_file(), str(tmp_path / "reference.db")).test_client()

@@ -44,6 +44,9 @@ from tests.reliability._web import (
     receipt_number,
 )
 
+# A server in a thread and a database going away: real commits.
+pytestmark = pytest.mark.commits
+
 HEALTHY, DOWN, BACK = 1.5, 2.5, 2.5  # seconds in each phase
 TIMEOUT = 15
 

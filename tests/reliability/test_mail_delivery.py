@@ -16,6 +16,9 @@ from reception.notifications.outbox import DeliveryPolicy, deliver_due
 from reception.notifications.transports import SmtpTransport
 from tests.factories import make_appeal
 
+# Workers with their own sessions and a mail server in a thread: real commits.
+pytestmark = pytest.mark.commits
+
 POLICY = DeliveryPolicy(max_attempts=5, backoff_seconds=60, batch_size=50)
 START = datetime(2026, 11, 17, 4, tzinfo=UTC)
 

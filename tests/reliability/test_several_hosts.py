@@ -51,6 +51,9 @@ from tests.reliability._web import (
 )
 from tests.reliability.test_mail_delivery import Inbox
 
+# Other processes read and write the database: real commits.
+pytestmark = pytest.mark.commits
+
 PROJECT = Path(__file__).resolve().parents[2]
 CITIZENS, FILINGS_EACH = 8, 8
 START_TIMEOUT = 30

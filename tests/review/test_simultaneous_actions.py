@@ -28,6 +28,9 @@ from reception.review.actions import perform_citizen_action, perform_staff_actio
 from tests.conftest import TUESDAY_MORNING
 from tests.factories import PASSWORD, make_appeal, make_staff, store, workflow_settings
 
+# Threads, and other connections changing an appeal meanwhile: real commits.
+pytestmark = pytest.mark.commits
+
 ANSWER_ONE = "The heating is repaired: first answer."
 ANSWER_TWO = "Repairs are planned for Monday: second answer."
 

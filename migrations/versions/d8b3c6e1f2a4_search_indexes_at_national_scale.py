@@ -144,10 +144,10 @@ def _rollup_tables():
 def _fill_rollups():
     from sqlalchemy.orm import Session
 
-    from reception.monitoring.rollups import rebuild
+    from reception.monitoring.rollups import DAY, rebuild
 
     session = Session(bind=op.get_bind())
-    rebuild(session)
+    rebuild(session, periods=(DAY,))  # the monthly grains come with a later revision
     session.flush()
 
 

@@ -12,11 +12,17 @@ in a flush, its old contribution (read from the database, as it was before the f
 taken away and its new one added, by UPSERTs in the same transaction. `flask rollups
 rebuild` recomputes both tables from the appeals (after a bulk load, or to check: the test
 suite compares a rebuild with the incremental tables).
+
+Each grain is kept per day and per month (the `_monthly` tables: `day` holds the first day
+of the month). A period's whole months are read from the monthly tables and only the days
+at its ends from the daily ones (reception.monitoring.queries): the counters and the
+histograms add up, so the figures are exactly those of the days.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -149,12 +155,99 @@ class AuthorityRollupValue(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# Each grain: (its key columns, its counters table, its histograms table).
-def grains():
-    return (
-        (CELL, AppealRollup.__table__, AppealRollupValue.__table__),
-        (COARSE, AuthorityRollup.__table__, AuthorityRollupValue.__table__),
+# The same four tables per month of registration (`day` is the month's first day).
+
+
+class MonthlyAppealRollup(Counters, db.Model):
+    __tablename__ = "appeal_rollups_monthly"
+    __table_args__ = (PrimaryKeyConstraint(*CELL, name="pk_appeal_rollups_monthly"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    region_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class MonthlyAppealRollupValue(db.Model):
+    __tablename__ = "appeal_rollup_values_monthly"
+    __table_args__ = (
+        PrimaryKeyConstraint(*CELL, "measure", "value", name="pk_appeal_rollup_values_monthly"),
     )
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    region_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthlyAuthorityRollup(Counters, db.Model):
+    __tablename__ = "appeal_rollups_monthly_by_authority"
+    __table_args__ = (PrimaryKeyConstraint(*COARSE, name="pk_appeal_rollups_monthly_by_authority"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+
+
+class MonthlyAuthorityRollupValue(db.Model):
+    __tablename__ = "appeal_rollup_values_monthly_by_authority"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            *COARSE, "measure", "value", name="pk_appeal_rollup_values_monthly_by_authority"
+        ),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+DAY, MONTH = "day", "month"
+
+
+@dataclass(frozen=True)
+class Grain:
+    key: tuple  # its key columns (the first ones of CELL)
+    counters: object  # its counters table
+    values: object  # its histograms table
+    period: str  # DAY, or MONTH (`day` is then the first day of the month)
+
+
+def grains(periods: tuple[str, ...] = (DAY, MONTH)) -> tuple[Grain, ...]:
+    """Every grain: every cell and day and authority only, per day and per month."""
+    every = (
+        Grain(CELL, AppealRollup.__table__, AppealRollupValue.__table__, DAY),
+        Grain(COARSE, AuthorityRollup.__table__, AuthorityRollupValue.__table__, DAY),
+        Grain(CELL, MonthlyAppealRollup.__table__, MonthlyAppealRollupValue.__table__, MONTH),
+        Grain(
+            COARSE,
+            MonthlyAuthorityRollup.__table__,
+            MonthlyAuthorityRollupValue.__table__,
+            MONTH,
+        ),
+    )
+    return tuple(g for g in every if g.period in periods)
+
+
+def grain(period: str, narrow: bool) -> Grain:
+    """The grain of a period: every cell when `narrow` (a topic, region, kind or channel is
+    asked for), else day (or month) and authority only."""
+    for candidate in grains((period,)):
+        if (candidate.key == CELL) == narrow:
+            return candidate
+    raise LookupError(period)
+
+
+def _bucket(day, period: str):
+    return day.replace(day=1) if period == MONTH else day
 
 
 def _ordinal(value) -> int:
@@ -220,16 +313,18 @@ class Delta:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        for key, counters_table, values_table in grains():
+        for each in grains():
+            key, counters_table, values_table = each.key, each.counters, each.values
             width = len(key)
             counters: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
             for cell, counts in self.counters.items():
-                target = counters[cell[:width]]
+                target = counters[(_bucket(cell[0], each.period), *cell[1:width])]
                 for name, amount in counts.items():
                     target[name] += amount
             values: dict[tuple, int] = defaultdict(int)
             for full, amount in self.values.items():
-                values[(*full[:width], *full[-2:])] += amount
+                bucket = _bucket(full[0], each.period)
+                values[(bucket, *full[1:width], *full[-2:])] += amount
             rows = [
                 dict(zip(key, cell, strict=True), **counts)
                 for cell, counts in sorted(counters.items(), key=lambda i: repr(i[0]))
@@ -307,8 +402,16 @@ def _ordinal_sql(session: Session, column):
     return cast(func.julianday(func.date(column)) - func.julianday("0001-01-01"), Integer) + 1
 
 
-def rebuild(session: Session) -> None:
-    """Recompute every grain from the appeals, in SQL (GROUP BY), in this transaction.
+def _month_sql(session: Session, column):
+    """The first day of a date's month, as a date, in either database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("month", column), Date)
+    return func.date(column, "start of month")
+
+
+def rebuild(session: Session, periods: tuple[str, ...] = (DAY, MONTH)) -> None:
+    """Recompute every grain (of these periods) from the appeals, in SQL (GROUP BY), in this
+    transaction.
 
     Written apart from the incremental path on purpose: the test that compares the two
     compares two ways of counting.
@@ -326,10 +429,14 @@ def rebuild(session: Session) -> None:
     def ones(condition):
         return func.sum(case((condition, 1), else_=0))
 
-    for key, counters_table, values_table in grains():
+    for each in grains(periods):
+        key, counters_table, values_table = each.key, each.counters, each.values
         session.execute(delete(values_table))
         session.execute(delete(counters_table))
-        cell = [full[name] for name in key]
+        columns = dict(full)
+        if each.period == MONTH:
+            columns["day"] = _month_sql(session, a.registered_on)
+        cell = [columns[name] for name in key]
         counts = select(
             *cell,
             func.count(),
@@ -364,7 +471,8 @@ def rebuild(session: Session) -> None:
 def snapshot(session: Session) -> list[set]:
     """Every grain's tables as sets of tuples, rows that add up to nothing left out."""
     result = []
-    for key, counters_table, values_table in grains():
+    for each in grains():
+        key, counters_table, values_table = each.key, each.counters, each.values
         result.append(
             {
                 tuple(r)

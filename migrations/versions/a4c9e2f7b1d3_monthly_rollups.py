@@ -1,0 +1,80 @@
+"""monthly rollups: the daily rollups' two grains per month of registration
+
+Revision ID: a4c9e2f7b1d3
+Revises: f3a7c2d9e1b5
+Create Date: 2026-12-05 14:30:00.000000
+
+A period's whole months are read from these tables and only the days at its ends from the
+daily ones. Filled here from the appeals, by the same GROUP BY as `flask rollups rebuild`.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "a4c9e2f7b1d3"
+down_revision = "f3a7c2d9e1b5"
+branch_labels = None
+depends_on = None
+
+CELL_NAMES = ["day", "authority_id", "category_id", "region_id", "kind", "channel"]
+# (table suffix, key columns): every cell, and month and authority only.
+GRAINS = (("_monthly", CELL_NAMES), ("_monthly_by_authority", ["day", "authority_id"]))
+COUNTERS = [
+    "filed",
+    "open",
+    "answered",
+    "on_time",
+    "forwarded",
+    "extensions",
+    "rated",
+    "rating_sum",
+    "late_returns",
+    "deemed_refused",
+]
+
+
+def _cell(names):
+    types = {
+        "day": sa.Date(),
+        "authority_id": sa.Integer(),
+        "category_id": sa.Integer(),
+        "region_id": sa.Integer(),
+        "kind": sa.String(length=16),
+        "channel": sa.String(length=16),
+    }
+    return [sa.Column(name, types[name], nullable=False) for name in names]
+
+
+def upgrade():
+    for suffix, key in GRAINS:
+        op.create_table(
+            f"appeal_rollups{suffix}",
+            *_cell(key),
+            *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTERS],
+            sa.PrimaryKeyConstraint(*key, name=f"pk_appeal_rollups{suffix}"),
+        )
+        op.create_table(
+            f"appeal_rollup_values{suffix}",
+            *_cell(key),
+            sa.Column("measure", sa.String(length=16), nullable=False),
+            sa.Column("value", sa.Integer(), nullable=False),
+            sa.Column("count", sa.Integer(), nullable=False),
+            sa.PrimaryKeyConstraint(
+                *key, "measure", "value", name=f"pk_appeal_rollup_values{suffix}"
+            ),
+        )
+    from sqlalchemy.orm import Session
+
+    from reception.monitoring.rollups import MONTH, rebuild
+
+    session = Session(bind=op.get_bind())
+    rebuild(session, periods=(MONTH,))
+    session.flush()
+
+
+def downgrade():
+    for suffix, _ in reversed(GRAINS):
+        op.drop_table(f"appeal_rollup_values{suffix}")
+        op.drop_table(f"appeal_rollups{suffix}")

@@ -1,11 +1,13 @@
-"""monthly rollups: the daily rollups' two grains per month of registration
+"""monthly rollups, and the honest figures' counters in the rollups
 
 Revision ID: a4c9e2f7b1d3
 Revises: f3a7c2d9e1b5
 Create Date: 2026-12-05 14:30:00.000000
 
-A period's whole months are read from these tables and only the days at its ends from the
-daily ones. Filled here from the appeals, by the same GROUP BY as `flask rollups rebuild`.
+The daily rollups' two grains per month of registration: a period's whole months are read
+from these tables and only the days at its ends from the daily ones. Every grain gets the
+counters of the honest figures (reception.monitoring.figures). Filled here from the
+appeals, by the same GROUP BY as `flask rollups rebuild`.
 """
 
 from alembic import op
@@ -33,6 +35,21 @@ COUNTERS = [
     "late_returns",
     "deemed_refused",
 ]
+NEW_COUNTERS = [
+    "answer_days_sum",
+    "paused_days_sum",
+    "paused_appeals",
+    "surveyed",
+    "resolved",
+    "repeats",
+    "answers_repeated",
+    "answered_in_0_5",
+    "answered_in_6_10",
+    "answered_in_11_15",
+    "answered_in_16_20",
+    "answered_in_21_30",
+    "answered_in_31_plus",
+]
 
 
 def _cell(names):
@@ -48,11 +65,18 @@ def _cell(names):
 
 
 def upgrade():
+    for suffix in ("", "_by_authority"):
+        with op.batch_alter_table(f"appeal_rollups{suffix}") as batch:
+            for name in NEW_COUNTERS:
+                batch.add_column(sa.Column(name, sa.Integer(), nullable=False, server_default="0"))
+        with op.batch_alter_table(f"appeal_rollups{suffix}") as batch:
+            for name in NEW_COUNTERS:
+                batch.alter_column(name, server_default=None)
     for suffix, key in GRAINS:
         op.create_table(
             f"appeal_rollups{suffix}",
             *_cell(key),
-            *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTERS],
+            *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTERS + NEW_COUNTERS],
             sa.PrimaryKeyConstraint(*key, name=f"pk_appeal_rollups{suffix}"),
         )
         op.create_table(
@@ -67,10 +91,10 @@ def upgrade():
         )
     from sqlalchemy.orm import Session
 
-    from reception.monitoring.rollups import MONTH, rebuild
+    from reception.monitoring.rollups import rebuild
 
     session = Session(bind=op.get_bind())
-    rebuild(session, periods=(MONTH,))
+    rebuild(session)
     session.flush()
 
 
@@ -78,3 +102,7 @@ def downgrade():
     for suffix, _ in reversed(GRAINS):
         op.drop_table(f"appeal_rollup_values{suffix}")
         op.drop_table(f"appeal_rollups{suffix}")
+    for suffix in ("", "_by_authority"):
+        with op.batch_alter_table(f"appeal_rollups{suffix}") as batch:
+            for name in NEW_COUNTERS:
+                batch.drop_column(name)

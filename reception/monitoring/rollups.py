@@ -30,10 +30,12 @@ from sqlalchemy import (
     Integer,
     PrimaryKeyConstraint,
     String,
+    and_,
     case,
     cast,
     delete,
     event,
+    exists,
     func,
     insert,
     literal,
@@ -60,6 +62,29 @@ COUNTERS = (
     "rating_sum",
     "late_returns",
     "deemed_refused",
+    # The honest figures (reception.monitoring.figures).
+    "answer_days_sum",
+    "paused_days_sum",
+    "paused_appeals",
+    "surveyed",
+    "resolved",
+    "repeats",
+    "answers_repeated",
+    # Answered appeals per bucket of working days to answer (figures.BUCKETS).
+    "answered_in_0_5",
+    "answered_in_6_10",
+    "answered_in_11_15",
+    "answered_in_16_20",
+    "answered_in_21_30",
+    "answered_in_31_plus",
+)
+BUCKETS = (
+    ("answered_in_0_5", 0, 5),
+    ("answered_in_6_10", 6, 10),
+    ("answered_in_11_15", 11, 15),
+    ("answered_in_16_20", 16, 20),
+    ("answered_in_21_30", 21, 30),
+    ("answered_in_31_plus", 31, None),
 )
 # Histograms: working days to the first action / to the answer; the day answered and the
 # due date of a running appeal, as date ordinals.
@@ -83,6 +108,9 @@ SOURCE = (
     "first_action_days",
     "answer_days",
     "due_on",
+    "paused_days",
+    "resolved",
+    "repeat_of_id",
 )
 
 
@@ -99,6 +127,20 @@ class Counters:
     rating_sum: Mapped[int] = mapped_column(Integer, default=0)
     late_returns: Mapped[int] = mapped_column(Integer, default=0)
     deemed_refused: Mapped[int] = mapped_column(Integer, default=0)
+    answer_days_sum: Mapped[int] = mapped_column(Integer, default=0)
+    paused_days_sum: Mapped[int] = mapped_column(Integer, default=0)
+    paused_appeals: Mapped[int] = mapped_column(Integer, default=0)
+    surveyed: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    repeats: Mapped[int] = mapped_column(Integer, default=0)
+    # Answered appeals that a later appeal repeats (repeat_of_id points at them).
+    answers_repeated: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_0_5: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_6_10: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_11_15: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_16_20: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_21_30: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_31_plus: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AppealRollup(Counters, db.Model):
@@ -258,8 +300,13 @@ def _ordinal(value) -> int:
     return value.toordinal()
 
 
-def contribution(row) -> tuple[tuple, dict, dict]:
-    """(cell, counters, {(measure, value): 1}) of one appeal (any object with SOURCE)."""
+def _in_bucket(days, low: int, high: int | None) -> bool:
+    return days is not None and days >= low and (high is None or days <= high)
+
+
+def contribution(row, repeated: bool) -> tuple[tuple, dict, dict]:
+    """(cell, counters, {(measure, value): 1}) of one appeal (any object with SOURCE);
+    `repeated`: a later appeal repeats it."""
     cell = (
         row.registered_on,
         row.authority_id,
@@ -279,7 +326,16 @@ def contribution(row) -> tuple[tuple, dict, dict]:
         "rating_sum": row.rating or 0,
         "late_returns": int(row.returned_late is True),
         "deemed_refused": int(row.deemed_refused_on is not None),
+        "answer_days_sum": (row.answer_days or 0) if row.answered_at is not None else 0,
+        "paused_days_sum": row.paused_days or 0,
+        "paused_appeals": int((row.paused_days or 0) > 0),
+        "surveyed": int(row.resolved is not None),
+        "resolved": int(row.resolved is True),
+        "repeats": int(row.repeat_of_id is not None),
+        "answers_repeated": int(row.answered_at is not None and repeated),
     }
+    for name, low, high in BUCKETS:
+        counters[name] = int(row.answered_at is not None and _in_bucket(row.answer_days, low, high))
     values = {}
     if row.first_action_days is not None:
         values[(FIRST_ACTION, row.first_action_days)] = 1
@@ -299,8 +355,8 @@ class Delta:
         self.counters: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
         self.values: dict[tuple, int] = defaultdict(int)
 
-    def add(self, row, sign: int) -> None:
-        cell, counters, values = contribution(row)
+    def add(self, row, sign: int, repeated: bool) -> None:
+        cell, counters, values = contribution(row, repeated)
         target = self.counters[cell]
         for name, amount in counters.items():
             target[name] += sign * amount
@@ -358,23 +414,76 @@ class Delta:
                 )
 
 
+def _repeat_target(appeal: Appeal):
+    """The id of the appeal this one repeats, as it will be flushed."""
+    target = appeal.__dict__.get("repeat_of")
+    if target is not None:
+        return target.id
+    return appeal.repeat_of_id
+
+
 def _before_flush(session: Session, flush_context, instances) -> None:
-    """Take away the old contributions (read from the database before it changes)."""
+    """Take away the old contributions (read from the database before it changes).
+
+    An appeal's contribution depends on whether a later appeal repeats it, so the appeals
+    that a changed, added or deleted appeal repeats (before or after) are taken away too and
+    added back after the flush with their new count of repeats.
+    """
     changed = [o for o in session.dirty if isinstance(o, Appeal) and session.is_modified(o)]
     added = [o for o in session.new if isinstance(o, Appeal)]
     deleted = [o for o in session.deleted if isinstance(o, Appeal)]
     if not (changed or added or deleted):
         return
     delta = Delta()
-    old_ids = [o.id for o in changed + deleted if o.id is not None]
-    if old_ids:
-        columns = [Appeal.__table__.c[name] for name in SOURCE]
+    own_ids = {o.id for o in changed + deleted if o.id is not None}
+    targets = {_repeat_target(o) for o in changed + added} - {None}
+    table = Appeal.__table__
+    later = table.alias("later")
+    repeats_of = (
+        select(func.count())
+        .select_from(later)
+        .where(later.c.repeat_of_id == table.c.id)
+        .scalar_subquery()
+    )
+    old: dict = {}
+    if own_ids or targets:
+        columns = [table.c[name] for name in SOURCE]
         with session.no_autoflush:
-            for old in session.execute(
-                select(*columns).where(Appeal.__table__.c.id.in_(old_ids))
+            for row in session.execute(
+                select(table.c.id, *columns, repeats_of.label("repeated_by")).where(
+                    table.c.id.in_(own_ids | targets)
+                )
             ).all():
-                delta.add(old, -1)
-    session.info["rollup_pending"] = (delta, changed + added)
+                old[row.id] = row
+    # Repeats pointing at each appeal after the flush: before, less those changed or deleted
+    # here, plus those changed or added here.
+    repeated_by = {i: row.repeated_by for i, row in old.items()}
+    for row in old.values():
+        if row.id in own_ids and row.repeat_of_id is not None:
+            repeated_by[row.repeat_of_id] = repeated_by.get(row.repeat_of_id, 0) - 1
+            targets.add(row.repeat_of_id)
+    missing = targets - set(old)
+    if missing:
+        with session.no_autoflush:
+            for row in session.execute(
+                select(
+                    table.c.id, *[table.c[n] for n in SOURCE], repeats_of.label("repeated_by")
+                ).where(table.c.id.in_(missing))
+            ).all():
+                old[row.id] = row
+                repeated_by[row.id] = repeated_by.get(row.id, 0) + row.repeated_by
+    for appeal in changed + added:
+        target = _repeat_target(appeal)
+        if target is not None:
+            repeated_by[target] = repeated_by.get(target, 0) + 1
+    objects = {o.id for o in changed + added if o.id is not None}
+    for row in old.values():
+        if row.id in own_ids or row.id in targets:
+            delta.add(row, -1, row.repeated_by > 0)
+    # Appeals repeated here but not written themselves come back as they were, with their
+    # new count of repeats.
+    untouched = [old[i] for i in targets if i in old and i not in objects and i not in own_ids]
+    session.info["rollup_pending"] = (delta, changed + added, untouched, repeated_by)
 
 
 def _after_flush(session: Session, flush_context) -> None:
@@ -382,9 +491,11 @@ def _after_flush(session: Session, flush_context) -> None:
     pending = session.info.pop("rollup_pending", None)
     if pending is None:
         return
-    delta, appeals = pending
+    delta, appeals, untouched, repeated_by = pending
     for appeal in appeals:
-        delta.add(appeal, +1)
+        delta.add(appeal, +1, repeated_by.get(appeal.id, 0) > 0)
+    for row in untouched:
+        delta.add(row, +1, repeated_by.get(row.id, 0) > 0)
     delta.write(session.connection())
 
 
@@ -400,6 +511,11 @@ def _ordinal_sql(session: Session, column):
     if session.get_bind().dialect.name == "postgresql":
         return (cast(column, Date) - literal(date(1, 1, 1))) + 1
     return cast(func.julianday(func.date(column)) - func.julianday("0001-01-01"), Integer) + 1
+
+
+def _bucket_sql(column, low: int, high: int | None):
+    condition = column >= low
+    return condition if high is None else and_(condition, column <= high)
 
 
 def _month_sql(session: Session, column):
@@ -429,6 +545,9 @@ def rebuild(session: Session, periods: tuple[str, ...] = (DAY, MONTH)) -> None:
     def ones(condition):
         return func.sum(case((condition, 1), else_=0))
 
+    later = Appeal.__table__.alias("later")
+    answered = a.answered_at.is_not(None)
+
     for each in grains(periods):
         key, counters_table, values_table = each.key, each.counters, each.values
         session.execute(delete(values_table))
@@ -449,6 +568,17 @@ def rebuild(session: Session, periods: tuple[str, ...] = (DAY, MONTH)) -> None:
             func.coalesce(func.sum(a.rating), 0),
             ones(a.returned_late.is_(True)),
             func.count(a.deemed_refused_on),
+            func.coalesce(func.sum(case((answered, a.answer_days), else_=0)), 0),
+            func.coalesce(func.sum(a.paused_days), 0),
+            ones(a.paused_days > 0),
+            func.count(a.resolved),
+            ones(a.resolved.is_(True)),
+            func.count(a.repeat_of_id),
+            ones(and_(answered, exists(select(later.c.id).where(later.c.repeat_of_id == a.id)))),
+            *(
+                ones(and_(answered, _bucket_sql(a.answer_days, low, high)))
+                for _, low, high in BUCKETS
+            ),
         ).group_by(*cell)
         session.execute(insert(counters_table).from_select([*key, *COUNTERS], counts))
         measures = (

@@ -152,7 +152,10 @@ def test_monthly_rollups_add_up_to_the_daily_ones(more):
     summed: dict = {}
     for row in daily:
         cell = (row[0].replace(day=1), *row[1:6])
-        summed[cell] = [a + b for a, b in zip(summed.get(cell, [0] * 10), row[6:], strict=True)]
+        summed[cell] = [
+            a + b
+            for a, b in zip(summed.get(cell, [0] * len(rollups.COUNTERS)), row[6:], strict=True)
+        ]
     assert {(*cell, *counts) for cell, counts in summed.items() if any(counts)} == monthly
 
 

@@ -220,13 +220,15 @@ def _plan_queries(app, sample: str):
 
     from sqlalchemy import select
 
-    from reception.appeals.models import Appeal
+    from reception.appeals.models import Appeal, AppealEvent
     from reception.core import search
 
     with app.app_context():
         from reception.extensions import db
 
         busiest = db.session.scalar(select(Appeal.authority_id).where(Appeal.number == sample))
+        sample_id = db.session.scalar(select(Appeal.id).where(Appeal.number == sample))
+        citizen = db.session.scalar(select(Appeal.citizen_id).where(Appeal.number == sample))
         parsed = search.parse
         queries = {
             "queue search, a word": search.apply(
@@ -267,6 +269,33 @@ def _plan_queries(app, sample: str):
             )
             .order_by(Appeal.due_on, Appeal.id)
             .limit(25),
+            "forward costs, a year (/stats, dashboards, body page)": select(
+                Appeal.id, Appeal.registered_on, AppealEvent.data
+            )
+            .join(AppealEvent, AppealEvent.appeal_id == Appeal.id)
+            .where(
+                Appeal.registered_on >= date.today() - timedelta(days=365),
+                Appeal.forwards_count > 0,
+                Appeal.answered_at.is_not(None),
+                AppealEvent.action == "forward",
+            )
+            .order_by(AppealEvent.appeal_id, AppealEvent.id),
+            "body page, its newest published answers": select(Appeal.id)
+            .where(
+                Appeal.authority_id == busiest,
+                Appeal.publish_consent,
+                Appeal.status.in_(("answered", "closed")),
+                Appeal.published_answer.is_not(None),
+                Appeal.published_subject.is_not(None),
+            )
+            .order_by(Appeal.answered_at.desc(), Appeal.id.desc())
+            .limit(10),
+            "citizen's appeals": select(Appeal.id)
+            .where(Appeal.citizen_id == citizen)
+            .order_by(Appeal.received_at.desc()),
+            "citizen's status page, its events": select(AppealEvent.id)
+            .where(AppealEvent.appeal_id == sample_id)
+            .order_by(AppealEvent.id),
             "Open311 list, a week": select(Appeal.id)
             .where(Appeal.received_at >= datetime.now(UTC) - timedelta(days=7))
             .order_by(Appeal.received_at.desc(), Appeal.id.desc())

@@ -46,38 +46,41 @@ def _app(database_url: str):
     return app
 
 
-def _people(app):
-    """An official and a head of the busiest body, an administrator; and a sample appeal.
+def _people(app) -> dict:
+    """An official and a head of the busiest body, an administrator, a citizen; a sample.
 
-    The sample is the body's newest appeal published with consent (Open311 shows it).
+    The sample is the body's newest appeal published with consent (Open311 shows it); the
+    citizen owns it and four other appeals of the body (their status page, their list).
+    Returns {"sample": number, "body": the busiest body's code, "topic": its commonest
+    topic's code}.
     """
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, update
 
     from reception.accounts.services import create_user, get_user_by_email
     from reception.appeals.models import Appeal
     from reception.core.types import utcnow
-    from reception.directory.models import Authority
+    from reception.directory.models import Authority, Category
     from reception.extensions import db
 
     with app.app_context():
         busiest = db.session.execute(
-            select(Appeal.authority_id, func.count())
+            select(Appeal.authority_id)
             .group_by(Appeal.authority_id)
             .order_by(func.count().desc())
             .limit(1)
         ).first()[0]
         authority = db.session.get(Authority, busiest)
-        for role in ("official", "head", "admin"):
+        users = {}
+        for role in ("official", "head", "admin", "citizen"):
             email = f"bench-{role}@bench.kz"
-            if get_user_by_email(db.session, email) is None:
-                create_user(
-                    db.session,
-                    email=email,
-                    password=PASSWORD,
-                    role=role,
-                    authority=None if role == "admin" else authority,
-                    now=utcnow(),
-                )
+            users[role] = get_user_by_email(db.session, email) or create_user(
+                db.session,
+                email=email,
+                password=PASSWORD,
+                role=role,
+                authority=authority if role in ("official", "head") else None,
+                now=utcnow(),
+            )
         db.session.commit()
         sample = db.session.scalar(
             select(Appeal.number)
@@ -85,7 +88,24 @@ def _people(app):
             .order_by(Appeal.id.desc())
             .limit(1)
         )
-    return sample
+        owned = select(Appeal.id).where(Appeal.authority_id == busiest).order_by(Appeal.id.desc())
+        ids = [
+            *db.session.scalars(owned.limit(5)),
+            db.session.scalar(select(Appeal.id).where(Appeal.number == sample)),
+        ]
+        db.session.execute(
+            update(Appeal).where(Appeal.id.in_(ids)).values(citizen_id=users["citizen"].id)
+        )
+        db.session.commit()
+        topic = db.session.scalar(
+            select(Category.code)
+            .join(Appeal, Appeal.category_id == Category.id)
+            .where(Appeal.authority_id == busiest)
+            .group_by(Category.code)
+            .order_by(func.count().desc(), Category.code)
+            .limit(1)
+        )
+        return {"sample": sample, "body": authority.code, "topic": topic}
 
 
 def _client(app, role: str | None):
@@ -99,7 +119,8 @@ def _client(app, role: str | None):
     return client
 
 
-def pages(sample: str) -> list[tuple[str, str | None, str]]:
+def pages(known: dict) -> list[tuple[str, str | None, str]]:
+    sample, body, topic = known["sample"], known["body"], known["topic"]
     two_years = (date.today() - timedelta(days=730)).isoformat()
     week_ago = (date.today() - timedelta(days=7)).isoformat() + "T00:00:00Z"
     now = date.today().isoformat() + "T23:59:59Z"
@@ -113,28 +134,51 @@ def pages(sample: str) -> list[tuple[str, str | None, str]]:
         ("administrator's queue, search a word", "admin", "/review/?q=bench&status=all"),
         ("staff appeal page", "official", f"/review/appeals/{sample}"),
         ("head's dashboard, last 90 days", "head", "/monitoring/"),
+        ("head's dashboard, 90 days by topic", "head", "/monitoring/?group_by=category"),
         (
             "administrator's dashboard, two years by week",
             "admin",
             f"/monitoring/?date_from={two_years}&group_by=week",
         ),
+        (
+            "administrator's dashboard, two years by topic",
+            "admin",
+            f"/monitoring/?date_from={two_years}&group_by=category",
+        ),
+        (
+            "administrator's dashboard, two years by week, one topic",
+            "admin",
+            f"/monitoring/?date_from={two_years}&group_by=week&category={topic}",
+        ),
+        ("honest figures export, 90 days", "admin", "/monitoring/figures.csv"),
         ("public /stats", None, "/stats"),
         ("public /stats, searching published answers", None, "/stats?q=considered"),
+        ("public body page", None, f"/stats/bodies/{body}"),
+        ("open data, JSON", None, "/stats/data.json"),
+        ("open data, CSV", None, "/stats/data.csv"),
         (
             "Open311 list (public)",
             None,
             f"/open311/v2/requests.json?start_date={week_ago}&end_date={now}",
         ),
         ("Open311 one request (public)", None, f"/open311/v2/requests/{sample}.json"),
+        ("citizen's status page", "citizen", f"/my/appeals/{sample}"),
+        ("citizen's appeals", "citizen", "/my/appeals"),
+        ("administrator: users", "admin", "/admin/users"),
+        ("administrator: audit log", "admin", "/admin/audit"),
+        ("administrator: security events", "admin", "/admin/security-events"),
     ]
 
 
 def time_pages(database_url: str, runs: int) -> dict[str, float]:
     app = _app(database_url)
-    sample = _people(app)
+    known = _people(app)
+    only = os.environ.get("BENCH_ONLY")  # a substring of the labels to time, to rerun some
     clients = {}
     results = {}
-    for label, role, url in pages(sample):
+    for label, role, url in pages(known):
+        if only and only not in label:
+            continue
         client = clients.get(role) or clients.setdefault(role, _client(app, role))
         response = client.get(url)
         assert response.status_code == 200, (label, response.status_code)
@@ -144,7 +188,8 @@ def time_pages(database_url: str, runs: int) -> dict[str, float]:
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
         results[label] = statistics.median(times)
-    results.update(time_export(app, clients.get("admin") or _client(app, "admin")))
+    if not only or "CSV export" in only:
+        results.update(time_export(app, clients.get("admin") or _client(app, "admin")))
     return results
 
 
@@ -175,13 +220,15 @@ def _plan_queries(app, sample: str):
 
     from sqlalchemy import select
 
-    from reception.appeals.models import Appeal
+    from reception.appeals.models import Appeal, AppealEvent
     from reception.core import search
 
     with app.app_context():
         from reception.extensions import db
 
         busiest = db.session.scalar(select(Appeal.authority_id).where(Appeal.number == sample))
+        sample_id = db.session.scalar(select(Appeal.id).where(Appeal.number == sample))
+        citizen = db.session.scalar(select(Appeal.citizen_id).where(Appeal.number == sample))
         parsed = search.parse
         queries = {
             "queue search, a word": search.apply(
@@ -222,6 +269,33 @@ def _plan_queries(app, sample: str):
             )
             .order_by(Appeal.due_on, Appeal.id)
             .limit(25),
+            "forward costs, a year (/stats, dashboards, body page)": select(
+                Appeal.id, Appeal.registered_on, AppealEvent.data
+            )
+            .join(AppealEvent, AppealEvent.appeal_id == Appeal.id)
+            .where(
+                Appeal.registered_on >= date.today() - timedelta(days=365),
+                Appeal.forwards_count > 0,
+                Appeal.answered_at.is_not(None),
+                AppealEvent.action == "forward",
+            )
+            .order_by(AppealEvent.appeal_id, AppealEvent.id),
+            "body page, its newest published answers": select(Appeal.id)
+            .where(
+                Appeal.authority_id == busiest,
+                Appeal.publish_consent,
+                Appeal.status.in_(("answered", "closed")),
+                Appeal.published_answer.is_not(None),
+                Appeal.published_subject.is_not(None),
+            )
+            .order_by(Appeal.answered_at.desc(), Appeal.id.desc())
+            .limit(10),
+            "citizen's appeals": select(Appeal.id)
+            .where(Appeal.citizen_id == citizen)
+            .order_by(Appeal.received_at.desc()),
+            "citizen's status page, its events": select(AppealEvent.id)
+            .where(AppealEvent.appeal_id == sample_id)
+            .order_by(AppealEvent.id),
             "Open311 list, a week": select(Appeal.id)
             .where(Appeal.received_at >= datetime.now(UTC) - timedelta(days=7))
             .order_by(Appeal.received_at.desc(), Appeal.id.desc())
@@ -235,7 +309,7 @@ def _plan_queries(app, sample: str):
 
 def check_plans(database_url: str) -> bool:
     app = _app(database_url)
-    sample = _people(app)
+    sample = _people(app)["sample"]
     ok = True
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as conn:

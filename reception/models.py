@@ -17,6 +17,10 @@ from reception.monitoring.rollups import (
     AppealRollupValue,
     AuthorityRollup,
     AuthorityRollupValue,
+    MonthlyAppealRollup,
+    MonthlyAppealRollupValue,
+    MonthlyAuthorityRollup,
+    MonthlyAuthorityRollupValue,
 )
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
 from reception.ops.models import Heartbeat, SecurityEvent
@@ -40,6 +44,10 @@ __all__ = [
     "Heartbeat",
     "HolidayOverride",
     "IdempotentResponse",
+    "MonthlyAppealRollup",
+    "MonthlyAppealRollupValue",
+    "MonthlyAuthorityRollup",
+    "MonthlyAuthorityRollupValue",
     "OutboxMessage",
     "Region",
     "RegistrationCounter",

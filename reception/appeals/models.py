@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -228,6 +229,16 @@ class AppealEvent(db.Model):
     """One step in an appeal's history; rows are only ever added."""
 
     __tablename__ = "appeal_events"
+    __table_args__ = (
+        # The forwards alone (the cost of misrouting reads them): a few per cent of events.
+        Index(
+            "ix_appeal_events_forwards",
+            "appeal_id",
+            "id",
+            postgresql_where=text("action = 'forward'"),
+            sqlite_where=text("action = 'forward'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)

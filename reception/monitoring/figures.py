@@ -5,8 +5,10 @@ Every figure is a sum of counts per appeal, so the figures of groups add up and 
 numbers come out of the open data file (reception.monitoring.open_data) as out of the
 dashboard. The counts are aggregated by SQL (`loop_counts`), one query whatever the size;
 only the cost of misrouting walks the forward events of forwarded, answered appeals (a
-calendar is needed to count working days between two receipts). Each function takes the
-session and the dashboard's filters, so it can later read daily rollups instead.
+calendar is needed to count working days between two receipts). The pages read the counts
+from the rollups (`rolled_counts`, reception.monitoring.rollups: whole months from the
+monthly grain, the days at the ends from the daily one); `loop_counts` computes the same
+counts from the appeals (the tests compare the two).
 
 Definitions (also in the README):
 - on-time share = answered on time / (answered + still open and already overdue). An
@@ -32,9 +34,14 @@ from sqlalchemy.orm import Session, aliased
 from reception.appeals.models import Appeal, AppealEvent
 from reception.directory.models import Authority
 from reception.domain.calendar import WorkingCalendar
-from reception.domain.workflow import Action
 from reception.monitoring.filters import DashboardFilters
-from reception.monitoring.queries import _conditions, group_expression
+from reception.monitoring.queries import (
+    _conditions,
+    _rollup_conditions,
+    _rollup_group,
+    _rollup_parts,
+    group_expression,
+)
 
 # Buckets of working days to answer: (label, lowest, highest or None).
 BUCKETS = (
@@ -213,30 +220,111 @@ def loop_counts(
     return result
 
 
-def forward_costs(
-    session: Session, conditions: list, calendar: WorkingCalendar
-) -> list[tuple[Appeal, str, int]]:
+def _key_value(value, dimension: str):
+    """A group key as the live queries give it: dates for weeks, 'YYYY-MM' for months."""
+    if isinstance(value, str) and dimension in ("week", "month"):
+        value = date.fromisoformat(value[:10])
+    elif hasattr(value, "date") and not isinstance(value, date):
+        value = value.date()
+    if dimension == "month" and value is not None:
+        return value.strftime("%Y-%m")
+    return value
+
+
+def rolled_counts(
+    session: Session,
+    filters: DashboardFilters,
+    scope,
+    dimensions: list[str],
+    *,
+    today: date,
+) -> dict[tuple, LoopFigures]:
+    """{group key tuple: figures} from the rollups: the same counts as `loop_counts` of the
+    appeals the filters select, grouped by the dimensions (those of the dashboard, or
+    "month": 'YYYY-MM'). Two queries per grain read, whatever the size."""
+    from reception.monitoring.rollups import BUCKETS as ROLLED_BUCKETS
+    from reception.monitoring.rollups import RUNNING_DUE
+
+    names = [n for n in COUNTS if n not in ("open_overdue", "forwards_made", "forward_days_lost")]
+    rolled = {"answered_on_time": "on_time"}
+    bucket_names = [name for name, _, _ in ROLLED_BUCKETS]
+    totals: dict = {}
+    overdue: dict = {}
+    for grain, ranges in _rollup_parts(filters, *dimensions):
+        counters, values = grain.counters, grain.values
+        groups = [_rollup_group(session, d, counters) for d in dimensions]
+        labelled = [g.label(f"g{i}") for i, g in enumerate(groups)]
+        sums = [
+            func.coalesce(func.sum(counters.c[rolled.get(n, n)]), 0).label(n)
+            for n in names + bucket_names
+        ]
+        query = select(*labelled, *sums).where(
+            *_rollup_conditions(filters, scope, counters, ranges)
+        )
+        if groups:
+            query = query.group_by(*groups)
+        for row in session.execute(query).mappings():
+            key = tuple(_key_value(row[f"g{i}"], d) for i, d in enumerate(dimensions))
+            target = totals.setdefault(key, dict.fromkeys(names + bucket_names, 0))
+            for name in names + bucket_names:
+                target[name] += int(row[name] or 0)
+        value_groups = [_rollup_group(session, d, values) for d in dimensions]
+        for row in session.execute(
+            select(
+                *[g.label(f"g{i}") for i, g in enumerate(value_groups)],
+                func.sum(values.c["count"]).label("n"),
+            )
+            .where(
+                *_rollup_conditions(filters, scope, values, ranges),
+                values.c.measure == RUNNING_DUE,
+                values.c.value < today.toordinal(),
+            )
+            .group_by(*value_groups)
+        ).mappings():
+            key = tuple(_key_value(row[f"g{i}"], d) for i, d in enumerate(dimensions))
+            overdue[key] = overdue.get(key, 0) + int(row["n"] or 0)
+    result = {}
+    for key, counts in totals.items():
+        if not counts["filed"]:
+            continue
+        figures = LoopFigures(key=key[0] if len(key) == 1 else key)
+        for name in names:
+            setattr(figures, name, counts[name])
+        figures.open_overdue = overdue.get(key, 0)
+        figures.buckets = {
+            label: counts[name] for name, (label, _, _) in zip(bucket_names, BUCKETS, strict=True)
+        }
+        result[key] = figures
+    return result
+
+
+def forward_costs(session: Session, conditions: list, calendar: WorkingCalendar) -> list[tuple]:
     """(appeal, forwarding body's code, working days lost) for each forward of an answered
     appeal matching the conditions: from its receipt at that body to the receipt at the next.
+
+    The appeal is a row of its id, registration day, topic and region (no object is loaded).
     """
-    appeals = session.scalars(
-        select(Appeal).where(
-            *conditions, Appeal.forwards_count > 0, Appeal.answered_at.is_not(None)
+    rows = session.execute(
+        select(
+            Appeal.id,
+            Appeal.registered_on,
+            Appeal.category_id,
+            Appeal.region_id,
+            AppealEvent.data,
         )
-    ).all()
-    if not appeals:
-        return []
-    by_id = {a.id: a for a in appeals}
-    events = session.scalars(
-        select(AppealEvent)
-        .where(AppealEvent.appeal_id.in_(by_id), AppealEvent.action == Action.forward)
+        .join(AppealEvent, AppealEvent.appeal_id == Appeal.id)
+        .where(
+            *conditions,
+            Appeal.forwards_count > 0,
+            Appeal.answered_at.is_not(None),
+            AppealEvent.action == "forward",
+        )
         .order_by(AppealEvent.appeal_id, AppealEvent.id)
     ).all()
     result, received = [], {}
-    for event in events:
-        appeal = by_id[event.appeal_id]
+    for appeal in rows:
         start = received.get(appeal.id, appeal.registered_on)
-        data = event.data or {}
+        data = appeal.data or {}
         try:
             arrived = date.fromisoformat(data["received_on"])
         except (KeyError, TypeError, ValueError):
@@ -263,10 +351,17 @@ def dashboard_figures(
     today: date,
     calendar: WorkingCalendar,
     dimension: str = "authority",
+    live: bool = False,
 ) -> Dashboard:
+    """The honest figures per group of the dimension; the counts from the rollups (`live`:
+    from the appeals, for the tests that compare the two), the forwards' cost from the
+    forward events."""
     conditions = _conditions(session, filters, scope)
-    group = group_expression(session, dimension)
-    groups = list(loop_counts(session, conditions, [group], today=today).values())
+    if live:
+        group = group_expression(session, dimension)
+        groups = list(loop_counts(session, conditions, [group], today=today).values())
+    else:
+        groups = list(rolled_counts(session, filters, scope, [dimension], today=today).values())
     for figures in groups:
         if dimension == "week" and isinstance(figures.key, str):
             figures.key = date.fromisoformat(figures.key[:10])

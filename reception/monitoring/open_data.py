@@ -26,6 +26,7 @@ from reception.domain.workflow import ANSWERED_STATUSES
 from reception.extensions import db
 from reception.monitoring import figures
 from reception.monitoring.figures import BUCKET_FIELDS, COUNTS, LoopFigures
+from reception.monitoring.filters import DashboardFilters
 
 bp = Blueprint("open_data", __name__)
 
@@ -43,18 +44,32 @@ def _calendar() -> WorkingCalendar:
     return directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
 
 
+# Every month of the rollups (whole months only: no day is read from the daily grain).
+EVERY_MONTH = (date(1900, 1, 1), date(9998, 12, 31))
+
+
 def monthly_rows(
-    session: Session, *, today: date, calendar: WorkingCalendar, conditions: list | None = None
+    session: Session, *, today: date, calendar: WorkingCalendar, live: bool = False
 ) -> list[dict]:
     """The open data: one row per month of registration, body, topic and region.
 
-    The forwards are counted against the body that forwarded (the row's body), in the
-    month the appeal was registered, with the appeal's topic and region.
+    The counts come from the monthly rollups (`live`: from the appeals, for the tests that
+    compare the two). The forwards are counted against the body that forwarded (the row's
+    body), in the month the appeal was registered, with the appeal's topic and region.
     """
-    conditions = list(conditions or [])
-    month = figures.month_expression(session, Appeal.registered_on)
-    groups = [month, Appeal.authority_id, Appeal.category_id, Appeal.region_id]
-    counts = figures.loop_counts(session, conditions, groups, today=today)
+    conditions: list = []
+    if live:
+        month = figures.month_expression(session, Appeal.registered_on)
+        groups = [month, Appeal.authority_id, Appeal.category_id, Appeal.region_id]
+        counts = figures.loop_counts(session, conditions, groups, today=today)
+    else:
+        counts = figures.rolled_counts(
+            session,
+            DashboardFilters(*EVERY_MONTH),
+            None,
+            ["month", "authority", "category", "region"],
+            today=today,
+        )
     authority_ids = dict(session.execute(select(Authority.code, Authority.id)).all())
     for appeal, code, days in figures.forward_costs(session, conditions, calendar):
         if code not in authority_ids:
@@ -157,6 +172,43 @@ def published_answers_of(session: Session, authority_id: int, limit: int = 10) -
     )
 
 
+def body_months(
+    session: Session,
+    authority: Authority,
+    *,
+    today: date,
+    calendar: WorkingCalendar,
+    live: bool = False,
+) -> dict[str, LoopFigures]:
+    """{'YYYY-MM': figures} of a body's appeals registered in its last BODY_MONTHS months,
+    from the monthly rollups (`live`: from the appeals); the forwards it made, counted in
+    the month the appeal was registered."""
+    since = month_start(today, BODY_MONTHS - 1)
+    conditions = [Appeal.registered_on >= since]
+    if live:
+        month = figures.month_expression(session, Appeal.registered_on)
+        counts = figures.loop_counts(
+            session, [*conditions, Appeal.authority_id == authority.id], [month], today=today
+        )
+    else:
+        counts = figures.rolled_counts(
+            session,
+            DashboardFilters(since, EVERY_MONTH[1], authority=authority.code),
+            None,
+            ["month"],
+            today=today,
+        )
+    by_month = {str(key[0]): entry for key, entry in counts.items()}
+    for appeal, forwarder, days in figures.forward_costs(session, conditions, calendar):
+        if forwarder == authority.code:
+            entry = by_month.setdefault(
+                appeal.registered_on.strftime("%Y-%m"), LoopFigures(key=None)
+            )
+            entry.forwards_made += 1
+            entry.forward_days_lost += days
+    return by_month
+
+
 @bp.route("/stats/bodies/<code>")
 def body(code: str):
     authority = directory.get_authority(db.session, code[:64])
@@ -164,19 +216,7 @@ def body(code: str):
         abort(404)
     today = local_today()
     since = month_start(today, BODY_MONTHS - 1)
-    conditions = [Appeal.registered_on >= since]
-    month = figures.month_expression(db.session, Appeal.registered_on)
-    counts = figures.loop_counts(
-        db.session, [*conditions, Appeal.authority_id == authority.id], [month], today=today
-    )
-    by_month = {str(key[0]): entry for key, entry in counts.items()}
-    for appeal, forwarder, days in figures.forward_costs(db.session, conditions, _calendar()):
-        if forwarder == authority.code:
-            entry = by_month.setdefault(
-                appeal.registered_on.strftime("%Y-%m"), LoopFigures(key=None)
-            )
-            entry.forwards_made += 1
-            entry.forward_days_lost += days
+    by_month = body_months(db.session, authority, today=today, calendar=_calendar())
     months = []
     for back in range(BODY_MONTHS - 1, -1, -1):
         label = month_start(today, back).strftime("%Y-%m")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, cast, func, literal, select
+from sqlalchemy import Date, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
@@ -304,9 +304,11 @@ def every_week(filters, *counted: dict) -> list[date]:
 # one per appeal.
 
 
-def _rollup_conditions(filters: DashboardFilters, scope: set[int] | None, table) -> list:
+def _rollup_conditions(
+    filters: DashboardFilters, scope: set[int] | None, table, ranges: list[tuple[date, date]]
+) -> list:
     c = table.c
-    conditions = [c.day >= filters.date_from, c.day <= filters.date_to]
+    conditions = [or_(*(and_(c.day >= low, c.day <= high) for low, high in ranges))]
     if scope is not None:
         conditions.append(c.authority_id.in_(scope or {-1}))
     lookups = (
@@ -336,19 +338,54 @@ _ROLLUP_COLUMN = {
 }
 
 
-def _rollup_tables(filters: DashboardFilters, dimension: str | None):
-    """The (counters, histograms) tables of the coarsest grain that can answer.
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def month_split(date_from: date, date_to: date) -> tuple[list, tuple | None]:
+    """The days at the ends of a period and its whole months.
+
+    ([(first day, last day), ...] read from the daily grain, (first month's first day, last
+    month's first day) or None): 5 Nov 2026 - 2 Feb 2027 gives the days 5-30 Nov and 1-2 Feb,
+    and the months December to January.
+    """
+    first = date_from if date_from.day == 1 else _next_month(date_from)
+    end = _next_month(date_to)  # the first day after the last whole month
+    if date_to + timedelta(days=1) != end:
+        end = date_to.replace(day=1)
+    if first >= end:
+        return [(date_from, date_to)], None
+    days = []
+    if date_from < first:
+        days.append((date_from, first - timedelta(days=1)))
+    if end <= date_to:
+        days.append((end, date_to))
+    last_month = (end - timedelta(days=1)).replace(day=1)
+    return days, (first, last_month)
+
+
+def _rollup_parts(filters: DashboardFilters, dimension: str | None, *more: str) -> list[tuple]:
+    """[(grain, [(from, to), ...])]: the tables to read and the days (or months) of each.
 
     Day and authority only when nothing asks for a topic, region, kind or channel (the
     statistics page, the unfiltered dashboard, by authority or by week); every cell else.
+    Whole months from the monthly grain, the days at the ends from the daily one; by week,
+    every day from the daily grain (a week may straddle two months).
     """
-    from reception.monitoring.rollups import grains
+    from reception.monitoring.rollups import DAY, MONTH, grain
 
-    fine, coarse = grains()
-    narrow = filters.category or filters.region or filters.kind or filters.channel
-    if not narrow and dimension in (None, "authority", "week"):
-        return coarse[1], coarse[2]
-    return fine[1], fine[2]
+    narrow = bool(filters.category or filters.region or filters.kind or filters.channel)
+    if any(d not in (None, "authority", "week", "month") for d in (dimension, *more)):
+        narrow = True
+    if "week" in (dimension, *more):
+        return [(grain(DAY, narrow), [(filters.date_from, filters.date_to)])]
+    days, months = month_split(filters.date_from, filters.date_to)
+    parts = []
+    if days:
+        parts.append((grain(DAY, narrow), days))
+    if months:
+        parts.append((grain(MONTH, narrow), [months]))
+    return parts
 
 
 def _rollup_group(session: Session, dimension: str | None, table):
@@ -356,6 +393,12 @@ def _rollup_group(session: Session, dimension: str | None, table):
         return None
     if dimension == "week":
         return week_start(session, table.c.day)
+    if dimension == "month":  # the first day of the month (a monthly table's own day)
+        if table.name.endswith(("_monthly", "_monthly_by_authority")):
+            return table.c.day
+        from reception.monitoring.rollups import _month_sql
+
+        return _month_sql(session, table.c.day)
     return table.c[_ROLLUP_COLUMN[dimension]]
 
 
@@ -370,80 +413,99 @@ def compute_figures(
 ) -> list[Figures]:
     """The figures overall (dimension None: one row) or per group, from the rollups.
 
-    Three queries over the rollups whatever the size: the counters, the histograms, and
-    the running appeals' due dates (overdue and due soon are read against today).
+    Two queries over the rollups per grain read (the whole months and the days at the
+    ends), whatever the size: the counters, and the histograms (the working days to the
+    first action and to the answer, and the running appeals' due dates: overdue and due
+    soon are read against today). The parts add up.
     """
     from reception.monitoring.rollups import ANSWER, COUNTERS, FIRST_ACTION, RUNNING_DUE
 
-    counters, values = _rollup_tables(filters, dimension)
-    group = _rollup_group(session, dimension, counters)
-    columns = [func.coalesce(func.sum(counters.c[name]), 0).label(name) for name in COUNTERS]
-    query = select(*([group.label("g")] if group is not None else []), *columns).where(
-        *_rollup_conditions(filters, scope, counters)
-    )
-    if group is not None:
-        query = query.group_by(group)
-    value_group = _rollup_group(session, dimension, values)
-    key = value_group if value_group is not None else literal(None)
+    COUNTERS = [name for name in COUNTERS if name in COUNTED]  # noqa: N806 (the dashboard's)
+    totals: dict = {}
     histograms: dict = {}
-    for group_key, measure, value, count in session.execute(
-        select(key, values.c.measure, values.c.value, func.sum(values.c["count"]))
-        .where(
-            *_rollup_conditions(filters, scope, values),
-            values.c.measure.in_((FIRST_ACTION, ANSWER, RUNNING_DUE)),
+    for grain, ranges in _rollup_parts(filters, dimension):
+        counters, values = grain.counters, grain.values
+        group = _rollup_group(session, dimension, counters)
+        columns = [func.coalesce(func.sum(counters.c[name]), 0).label(name) for name in COUNTERS]
+        query = select(*([group.label("g")] if group is not None else []), *columns).where(
+            *_rollup_conditions(filters, scope, counters, ranges)
         )
-        .group_by(
-            *([value_group] if value_group is not None else []), values.c.measure, values.c.value
-        )
-    ):
-        if count:
-            histograms.setdefault((group_key, measure), {})[value] = int(count)
+        if group is not None:
+            query = query.group_by(group)
+        for row in session.execute(query).mappings():
+            raw_key = row["g"] if group is not None else None
+            target = totals.setdefault(raw_key, dict.fromkeys(COUNTERS, 0))
+            for name in COUNTERS:
+                target[name] += int(row[name] or 0)
+        value_group = _rollup_group(session, dimension, values)
+        key = value_group if value_group is not None else literal(None)
+        for group_key, measure, value, count in session.execute(
+            select(key, values.c.measure, values.c.value, func.sum(values.c["count"]))
+            .where(
+                *_rollup_conditions(filters, scope, values, ranges),
+                values.c.measure.in_((FIRST_ACTION, ANSWER, RUNNING_DUE)),
+            )
+            .group_by(
+                *([value_group] if value_group is not None else []),
+                values.c.measure,
+                values.c.value,
+            )
+        ):
+            if count:
+                histogram = histograms.setdefault((group_key, measure), {})
+                histogram[value] = histogram.get(value, 0) + int(count)
     today_ordinal, soon_ordinal = today.toordinal(), soon.toordinal()
     result = []
-    for row in session.execute(query).mappings():
-        raw_key = row["g"] if group is not None else None
+    for raw_key, row in totals.items():
         if not row["filed"]:
             continue
         due = histograms.get((raw_key, RUNNING_DUE), {})
         result.append(
             Figures(
                 key=_normal_key(raw_key, dimension),
-                **{name: int(row[name] or 0) for name in COUNTERS},
+                **row,
                 overdue=sum(n for d, n in due.items() if d < today_ordinal),
                 due_soon=sum(n for d, n in due.items() if today_ordinal <= d <= soon_ordinal),
-                first_action_days=histograms.get((raw_key, FIRST_ACTION), {}),
-                answer_days=histograms.get((raw_key, ANSWER), {}),
+                first_action_days={
+                    v: n for v, n in histograms.get((raw_key, FIRST_ACTION), {}).items() if n
+                },
+                answer_days={v: n for v, n in histograms.get((raw_key, ANSWER), {}).items() if n},
             )
         )
     return result
 
 
 def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tuple[date, int, int]]:
-    """(week, filed, answered) from the rollups: filed by registration week, answered by
-    answer week (of the appeals registered in the period)."""
-    from datetime import timedelta
-
+    """(week, filed, answered) from the rollups: filed by registration week (read per day),
+    answered by answer week (of the appeals registered in the period: whole months of
+    registration from the monthly grain)."""
     from reception.monitoring.rollups import ANSWERED_ON
 
-    counters, values = _rollup_tables(filters, "week")
+    [(daily, ranges)] = _rollup_parts(filters, "week")
+    counters = daily.counters
     filed: dict[date, int] = {}
     for day, count in session.execute(
         select(counters.c.day, func.sum(counters.c.filed))
-        .where(*_rollup_conditions(filters, scope, counters))
+        .where(*_rollup_conditions(filters, scope, counters, ranges))
         .group_by(counters.c.day)
     ):
         day = date.fromisoformat(day) if isinstance(day, str) else day
         week = day - timedelta(days=day.weekday())
         filed[week] = filed.get(week, 0) + int(count or 0)
     answered: dict[date, int] = {}
-    for ordinal, count in session.execute(
-        select(values.c.value, func.sum(values.c["count"]))
-        .where(*_rollup_conditions(filters, scope, values), values.c.measure == ANSWERED_ON)
-        .group_by(values.c.value)
-    ):
-        day = date.fromordinal(ordinal)
-        week = day - timedelta(days=day.weekday())
-        answered[week] = answered.get(week, 0) + int(count or 0)
+    for grain, ranges in _rollup_parts(filters, None):
+        values = grain.values
+        for ordinal, count in session.execute(
+            select(values.c.value, func.sum(values.c["count"]))
+            .where(
+                *_rollup_conditions(filters, scope, values, ranges),
+                values.c.measure == ANSWERED_ON,
+            )
+            .group_by(values.c.value)
+        ):
+            day = date.fromordinal(ordinal)
+            week = day - timedelta(days=day.weekday())
+            answered[week] = answered.get(week, 0) + int(count or 0)
     filed = {w: n for w, n in filed.items() if n}
     answered = {w: n for w, n in answered.items() if n}
     return [

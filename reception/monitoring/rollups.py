@@ -12,11 +12,17 @@ in a flush, its old contribution (read from the database, as it was before the f
 taken away and its new one added, by UPSERTs in the same transaction. `flask rollups
 rebuild` recomputes both tables from the appeals (after a bulk load, or to check: the test
 suite compares a rebuild with the incremental tables).
+
+Each grain is kept per day and per month (the `_monthly` tables: `day` holds the first day
+of the month). A period's whole months are read from the monthly tables and only the days
+at its ends from the daily ones (reception.monitoring.queries): the counters and the
+histograms add up, so the figures are exactly those of the days.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -24,10 +30,12 @@ from sqlalchemy import (
     Integer,
     PrimaryKeyConstraint,
     String,
+    and_,
     case,
     cast,
     delete,
     event,
+    exists,
     func,
     insert,
     literal,
@@ -53,6 +61,29 @@ COUNTERS = (
     "rating_sum",
     "late_returns",
     "deemed_refused",
+    # The honest figures (reception.monitoring.figures).
+    "answer_days_sum",
+    "paused_days_sum",
+    "paused_appeals",
+    "surveyed",
+    "resolved",
+    "repeats",
+    "answers_repeated",
+    # Answered appeals per bucket of working days to answer (figures.BUCKETS).
+    "answered_in_0_5",
+    "answered_in_6_10",
+    "answered_in_11_15",
+    "answered_in_16_20",
+    "answered_in_21_30",
+    "answered_in_31_plus",
+)
+BUCKETS = (
+    ("answered_in_0_5", 0, 5),
+    ("answered_in_6_10", 6, 10),
+    ("answered_in_11_15", 11, 15),
+    ("answered_in_16_20", 16, 20),
+    ("answered_in_21_30", 21, 30),
+    ("answered_in_31_plus", 31, None),
 )
 # Histograms: working days to the first action / to the answer; the day answered and the
 # due date of a running appeal, as date ordinals.
@@ -76,6 +107,9 @@ SOURCE = (
     "first_action_days",
     "answer_days",
     "due_on",
+    "paused_days",
+    "resolved",
+    "repeat_of_id",
 )
 
 
@@ -92,6 +126,20 @@ class Counters:
     rating_sum: Mapped[int] = mapped_column(Integer, default=0)
     late_returns: Mapped[int] = mapped_column(Integer, default=0)
     deemed_refused: Mapped[int] = mapped_column(Integer, default=0)
+    answer_days_sum: Mapped[int] = mapped_column(Integer, default=0)
+    paused_days_sum: Mapped[int] = mapped_column(Integer, default=0)
+    paused_appeals: Mapped[int] = mapped_column(Integer, default=0)
+    surveyed: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    repeats: Mapped[int] = mapped_column(Integer, default=0)
+    # Answered appeals that a later appeal repeats (repeat_of_id points at them).
+    answers_repeated: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_0_5: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_6_10: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_11_15: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_16_20: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_21_30: Mapped[int] = mapped_column(Integer, default=0)
+    answered_in_31_plus: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AppealRollup(Counters, db.Model):
@@ -148,12 +196,99 @@ class AuthorityRollupValue(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# Each grain: (its key columns, its counters table, its histograms table).
-def grains():
-    return (
-        (CELL, AppealRollup.__table__, AppealRollupValue.__table__),
-        (COARSE, AuthorityRollup.__table__, AuthorityRollupValue.__table__),
+# The same four tables per month of registration (`day` is the month's first day).
+
+
+class MonthlyAppealRollup(Counters, db.Model):
+    __tablename__ = "appeal_rollups_monthly"
+    __table_args__ = (PrimaryKeyConstraint(*CELL, name="pk_appeal_rollups_monthly"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    region_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class MonthlyAppealRollupValue(db.Model):
+    __tablename__ = "appeal_rollup_values_monthly"
+    __table_args__ = (
+        PrimaryKeyConstraint(*CELL, "measure", "value", name="pk_appeal_rollup_values_monthly"),
     )
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    region_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthlyAuthorityRollup(Counters, db.Model):
+    __tablename__ = "appeal_rollups_monthly_by_authority"
+    __table_args__ = (PrimaryKeyConstraint(*COARSE, name="pk_appeal_rollups_monthly_by_authority"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+
+
+class MonthlyAuthorityRollupValue(db.Model):
+    __tablename__ = "appeal_rollup_values_monthly_by_authority"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            *COARSE, "measure", "value", name="pk_appeal_rollup_values_monthly_by_authority"
+        ),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+DAY, MONTH = "day", "month"
+
+
+@dataclass(frozen=True)
+class Grain:
+    key: tuple  # its key columns (the first ones of CELL)
+    counters: object  # its counters table
+    values: object  # its histograms table
+    period: str  # DAY, or MONTH (`day` is then the first day of the month)
+
+
+def grains(periods: tuple[str, ...] = (DAY, MONTH)) -> tuple[Grain, ...]:
+    """Every grain: every cell and day and authority only, per day and per month."""
+    every = (
+        Grain(CELL, AppealRollup.__table__, AppealRollupValue.__table__, DAY),
+        Grain(COARSE, AuthorityRollup.__table__, AuthorityRollupValue.__table__, DAY),
+        Grain(CELL, MonthlyAppealRollup.__table__, MonthlyAppealRollupValue.__table__, MONTH),
+        Grain(
+            COARSE,
+            MonthlyAuthorityRollup.__table__,
+            MonthlyAuthorityRollupValue.__table__,
+            MONTH,
+        ),
+    )
+    return tuple(g for g in every if g.period in periods)
+
+
+def grain(period: str, narrow: bool) -> Grain:
+    """The grain of a period: every cell when `narrow` (a topic, region, kind or channel is
+    asked for), else day (or month) and authority only."""
+    for candidate in grains((period,)):
+        if (candidate.key == CELL) == narrow:
+            return candidate
+    raise LookupError(period)
+
+
+def _bucket(day, period: str):
+    return day.replace(day=1) if period == MONTH else day
 
 
 def _ordinal(value) -> int:
@@ -164,8 +299,13 @@ def _ordinal(value) -> int:
     return value.toordinal()
 
 
-def contribution(row) -> tuple[tuple, dict, dict]:
-    """(cell, counters, {(measure, value): 1}) of one appeal (any object with SOURCE)."""
+def _in_bucket(days, low: int, high: int | None) -> bool:
+    return days is not None and days >= low and (high is None or days <= high)
+
+
+def contribution(row, repeated: bool) -> tuple[tuple, dict, dict]:
+    """(cell, counters, {(measure, value): 1}) of one appeal (any object with SOURCE);
+    `repeated`: a later appeal repeats it."""
     cell = (
         row.registered_on,
         row.authority_id,
@@ -185,7 +325,16 @@ def contribution(row) -> tuple[tuple, dict, dict]:
         "rating_sum": row.rating or 0,
         "late_returns": int(row.returned_late is True),
         "deemed_refused": int(row.deemed_refused_on is not None),
+        "answer_days_sum": (row.answer_days or 0) if row.answered_at is not None else 0,
+        "paused_days_sum": row.paused_days or 0,
+        "paused_appeals": int((row.paused_days or 0) > 0),
+        "surveyed": int(row.resolved is not None),
+        "resolved": int(row.resolved is True),
+        "repeats": int(row.repeat_of_id is not None),
+        "answers_repeated": int(row.answered_at is not None and repeated),
     }
+    for name, low, high in BUCKETS:
+        counters[name] = int(row.answered_at is not None and _in_bucket(row.answer_days, low, high))
     values = {}
     if row.first_action_days is not None:
         values[(FIRST_ACTION, row.first_action_days)] = 1
@@ -205,8 +354,8 @@ class Delta:
         self.counters: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
         self.values: dict[tuple, int] = defaultdict(int)
 
-    def add(self, row, sign: int) -> None:
-        cell, counters, values = contribution(row)
+    def add(self, row, sign: int, repeated: bool) -> None:
+        cell, counters, values = contribution(row, repeated)
         target = self.counters[cell]
         for name, amount in counters.items():
             target[name] += sign * amount
@@ -219,16 +368,18 @@ class Delta:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        for key, counters_table, values_table in grains():
+        for each in grains():
+            key, counters_table, values_table = each.key, each.counters, each.values
             width = len(key)
             counters: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
             for cell, counts in self.counters.items():
-                target = counters[cell[:width]]
+                target = counters[(_bucket(cell[0], each.period), *cell[1:width])]
                 for name, amount in counts.items():
                     target[name] += amount
             values: dict[tuple, int] = defaultdict(int)
             for full, amount in self.values.items():
-                values[(*full[:width], *full[-2:])] += amount
+                bucket = _bucket(full[0], each.period)
+                values[(bucket, *full[1:width], *full[-2:])] += amount
             rows = [
                 dict(zip(key, cell, strict=True), **counts)
                 for cell, counts in sorted(counters.items(), key=lambda i: repr(i[0]))
@@ -262,23 +413,76 @@ class Delta:
                 )
 
 
+def _repeat_target(appeal: Appeal):
+    """The id of the appeal this one repeats, as it will be flushed."""
+    target = appeal.__dict__.get("repeat_of")
+    if target is not None:
+        return target.id
+    return appeal.repeat_of_id
+
+
 def _before_flush(session: Session, flush_context, instances) -> None:
-    """Take away the old contributions (read from the database before it changes)."""
+    """Take away the old contributions (read from the database before it changes).
+
+    An appeal's contribution depends on whether a later appeal repeats it, so the appeals
+    that a changed, added or deleted appeal repeats (before or after) are taken away too and
+    added back after the flush with their new count of repeats.
+    """
     changed = [o for o in session.dirty if isinstance(o, Appeal) and session.is_modified(o)]
     added = [o for o in session.new if isinstance(o, Appeal)]
     deleted = [o for o in session.deleted if isinstance(o, Appeal)]
     if not (changed or added or deleted):
         return
     delta = Delta()
-    old_ids = [o.id for o in changed + deleted if o.id is not None]
-    if old_ids:
-        columns = [Appeal.__table__.c[name] for name in SOURCE]
+    own_ids = {o.id for o in changed + deleted if o.id is not None}
+    targets = {_repeat_target(o) for o in changed + added} - {None}
+    table = Appeal.__table__
+    later = table.alias("later")
+    repeats_of = (
+        select(func.count())
+        .select_from(later)
+        .where(later.c.repeat_of_id == table.c.id)
+        .scalar_subquery()
+    )
+    old: dict = {}
+    if own_ids or targets:
+        columns = [table.c[name] for name in SOURCE]
         with session.no_autoflush:
-            for old in session.execute(
-                select(*columns).where(Appeal.__table__.c.id.in_(old_ids))
+            for row in session.execute(
+                select(table.c.id, *columns, repeats_of.label("repeated_by")).where(
+                    table.c.id.in_(own_ids | targets)
+                )
             ).all():
-                delta.add(old, -1)
-    session.info["rollup_pending"] = (delta, changed + added)
+                old[row.id] = row
+    # Repeats pointing at each appeal after the flush: before, less those changed or deleted
+    # here, plus those changed or added here.
+    repeated_by = {i: row.repeated_by for i, row in old.items()}
+    for row in old.values():
+        if row.id in own_ids and row.repeat_of_id is not None:
+            repeated_by[row.repeat_of_id] = repeated_by.get(row.repeat_of_id, 0) - 1
+            targets.add(row.repeat_of_id)
+    missing = targets - set(old)
+    if missing:
+        with session.no_autoflush:
+            for row in session.execute(
+                select(
+                    table.c.id, *[table.c[n] for n in SOURCE], repeats_of.label("repeated_by")
+                ).where(table.c.id.in_(missing))
+            ).all():
+                old[row.id] = row
+                repeated_by[row.id] = repeated_by.get(row.id, 0) + row.repeated_by
+    for appeal in changed + added:
+        target = _repeat_target(appeal)
+        if target is not None:
+            repeated_by[target] = repeated_by.get(target, 0) + 1
+    objects = {o.id for o in changed + added if o.id is not None}
+    for row in old.values():
+        if row.id in own_ids or row.id in targets:
+            delta.add(row, -1, row.repeated_by > 0)
+    # Appeals repeated here but not written themselves come back as they were, with their
+    # new count of repeats.
+    untouched = [old[i] for i in targets if i in old and i not in objects and i not in own_ids]
+    session.info["rollup_pending"] = (delta, changed + added, untouched, repeated_by)
 
 
 def _after_flush(session: Session, flush_context) -> None:
@@ -286,9 +490,11 @@ def _after_flush(session: Session, flush_context) -> None:
     pending = session.info.pop("rollup_pending", None)
     if pending is None:
         return
-    delta, appeals = pending
+    delta, appeals, untouched, repeated_by = pending
     for appeal in appeals:
-        delta.add(appeal, +1)
+        delta.add(appeal, +1, repeated_by.get(appeal.id, 0) > 0)
+    for row in untouched:
+        delta.add(row, +1, repeated_by.get(row.id, 0) > 0)
     delta.write(session.connection())
 
 
@@ -306,8 +512,21 @@ def _ordinal_sql(session: Session, column):
     return cast(func.julianday(func.date(column)) - func.julianday("0001-01-01"), Integer) + 1
 
 
-def rebuild(session: Session) -> None:
-    """Recompute every grain from the appeals, in SQL (GROUP BY), in this transaction.
+def _bucket_sql(column, low: int, high: int | None):
+    condition = column >= low
+    return condition if high is None else and_(condition, column <= high)
+
+
+def _month_sql(session: Session, column):
+    """The first day of a date's month, as a date, in either database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("month", column), Date)
+    return func.date(column, "start of month")
+
+
+def rebuild(session: Session, periods: tuple[str, ...] = (DAY, MONTH)) -> None:
+    """Recompute every grain (of these periods) from the appeals, in SQL (GROUP BY), in this
+    transaction.
 
     Written apart from the incremental path on purpose: the test that compares the two
     compares two ways of counting.
@@ -325,10 +544,17 @@ def rebuild(session: Session) -> None:
     def ones(condition):
         return func.sum(case((condition, 1), else_=0))
 
-    for key, counters_table, values_table in grains():
+    later = Appeal.__table__.alias("later")
+    answered = a.answered_at.is_not(None)
+
+    for each in grains(periods):
+        key, counters_table, values_table = each.key, each.counters, each.values
         session.execute(delete(values_table))
         session.execute(delete(counters_table))
-        cell = [full[name] for name in key]
+        columns = dict(full)
+        if each.period == MONTH:
+            columns["day"] = _month_sql(session, a.registered_on)
+        cell = [columns[name] for name in key]
         counts = select(
             *cell,
             func.count(),
@@ -341,6 +567,17 @@ def rebuild(session: Session) -> None:
             func.coalesce(func.sum(a.rating), 0),
             ones(a.returned_late.is_(True)),
             func.count(a.deemed_refused_on),
+            func.coalesce(func.sum(case((answered, a.answer_days), else_=0)), 0),
+            func.coalesce(func.sum(a.paused_days), 0),
+            ones(a.paused_days > 0),
+            func.count(a.resolved),
+            ones(a.resolved.is_(True)),
+            func.count(a.repeat_of_id),
+            ones(and_(answered, exists(select(later.c.id).where(later.c.repeat_of_id == a.id)))),
+            *(
+                ones(and_(answered, _bucket_sql(a.answer_days, low, high)))
+                for _, low, high in BUCKETS
+            ),
         ).group_by(*cell)
         session.execute(insert(counters_table).from_select([*key, *COUNTERS], counts))
         measures = (
@@ -363,7 +600,8 @@ def rebuild(session: Session) -> None:
 def snapshot(session: Session) -> list[set]:
     """Every grain's tables as sets of tuples, rows that add up to nothing left out."""
     result = []
-    for key, counters_table, values_table in grains():
+    for each in grains():
+        key, counters_table, values_table = each.key, each.counters, each.values
         result.append(
             {
                 tuple(r)

@@ -80,6 +80,18 @@ def test_rollup_figures_are_those_of_the_live_queries(more, dimension):
             (window(category="roads-transport"), TODAY, DEC(31)),
             (window(region="KZ-71", kind="application"), DEC(1), DEC(4)),
             (DashboardFilters(date_from=NOV(20), date_to=DEC(2)), TODAY, DEC(31)),
+            # Whole months and days at one end or both (monthly and daily grains together).
+            (DashboardFilters(date_from=NOV(19), date_to=DEC(31)), TODAY, DEC(31)),
+            (DashboardFilters(date_from=NOV(1), date_to=DEC(2)), DEC(8), DEC(10)),
+            (DashboardFilters(date_from=date(2026, 10, 30), date_to=DEC(2)), TODAY, DEC(31)),
+            (window(category="roads-transport", kind="application"), DEC(1), DEC(4)),
+            (
+                DashboardFilters(
+                    date_from=date(2026, 9, 15), date_to=date(2027, 1, 10), region="KZ-71"
+                ),
+                TODAY,
+                DEC(31),
+            ),
         ):
             args = dict(today=today, soon=soon, dimension=dimension)
             live = queries.compute_figures_live(db.session, filters, scope, **args)
@@ -92,7 +104,7 @@ def test_rollup_figures_are_those_of_the_live_queries(more, dimension):
 
 def test_rebuilt_rollups_equal_the_incremental_ones(more):
     incremental = rollups.snapshot(db.session)
-    assert all(incremental)  # both grains, counters and histograms
+    assert len(incremental) == 8 and all(incremental)  # both grains per day and per month
     rollups.rebuild(db.session)
     db.session.flush()
     assert rollups.snapshot(db.session) == incremental
@@ -118,6 +130,10 @@ def test_the_command_rebuilds_them(more, app):
         "appeal_rollups",
         "appeal_rollup_values_by_authority",
         "appeal_rollups_by_authority",
+        "appeal_rollup_values_monthly",
+        "appeal_rollups_monthly",
+        "appeal_rollup_values_monthly_by_authority",
+        "appeal_rollups_monthly_by_authority",
     ):
         db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
     db.session.commit()
@@ -127,6 +143,41 @@ def test_the_command_rebuilds_them(more, app):
     db.session.expire_all()
     [total] = queries.compute_figures(db.session, window(), None, today=TODAY, soon=DEC(31))
     assert total.filed == 8
+
+
+def test_monthly_rollups_add_up_to_the_daily_ones(more):
+    """Each month's row is the sum of its days' rows, counters and histograms alike."""
+    tables = rollups.snapshot(db.session)  # per grain: its counters, its histograms
+    daily, monthly = tables[0], tables[4]  # every cell, per day and per month
+    summed: dict = {}
+    for row in daily:
+        cell = (row[0].replace(day=1), *row[1:6])
+        summed[cell] = [
+            a + b
+            for a, b in zip(summed.get(cell, [0] * len(rollups.COUNTERS)), row[6:], strict=True)
+        ]
+    assert {(*cell, *counts) for cell, counts in summed.items() if any(counts)} == monthly
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "days", "months"),
+    [
+        (NOV(1), DEC(31), [], (NOV(1), DEC(1))),
+        (NOV(5), DEC(31), [(NOV(5), NOV(30))], (DEC(1), DEC(1))),
+        (NOV(1), DEC(30), [(DEC(1), DEC(30))], (NOV(1), NOV(1))),
+        (
+            date(2026, 10, 31),
+            date(2027, 2, 2),
+            [(date(2026, 10, 31), date(2026, 10, 31)), (date(2027, 2, 1), date(2027, 2, 2))],
+            (NOV(1), date(2027, 1, 1)),
+        ),
+        (NOV(5), DEC(2), [(NOV(5), DEC(2))], None),
+        (NOV(1), NOV(30), [], (NOV(1), NOV(1))),
+        (DEC(5), DEC(5), [(DEC(5), DEC(5))], None),
+    ],
+)
+def test_a_period_is_split_into_whole_months_and_days(date_from, date_to, days, months):
+    assert queries.month_split(date_from, date_to) == (days, months)
 
 
 def test_ordinals_agree_with_python():

@@ -22,10 +22,11 @@ from reception.core.shapes import (
     omitted_when_none,
 )
 from reception.domain.actions import STAFF_ACTION_HELP, STAFF_ACTIONS
+from reception.domain.workflow import LANGUAGES as LANGUAGE_CODES
 from reception.domain.workflow import AppealKind, AppealStatus, Channel, Role
 from reception.terms.schemas import TermCalculation, TermStep
 
-LANGUAGES = ("kk", "ru", "en")
+LANGUAGES = tuple(str(code) for code in LANGUAGE_CODES)
 Language = Literal[LANGUAGES]
 MAX_OPEN311_PAGE_SIZE = 200
 StaffAction = Literal[STAFF_ACTIONS]

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, aliased
 from reception.appeals.models import Appeal, AppealEvent
 from reception.directory.models import Authority
 from reception.domain.calendar import WorkingCalendar
+from reception.domain.workflow import Action
 from reception.monitoring.filters import DashboardFilters
 from reception.monitoring.queries import (
     _conditions,
@@ -317,7 +318,7 @@ def forward_costs(session: Session, conditions: list, calendar: WorkingCalendar)
             *conditions,
             Appeal.forwards_count > 0,
             Appeal.answered_at.is_not(None),
-            AppealEvent.action == "forward",
+            AppealEvent.action == Action.forward,
         )
         .order_by(AppealEvent.appeal_id, AppealEvent.id)
     ).all()

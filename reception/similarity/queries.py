@@ -66,7 +66,7 @@ def uses_pg_trgm(session: Session) -> bool:
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return False
-    key = bind.url.render_as_string(hide_password=True)
+    key = bind.engine.url.render_as_string(hide_password=True)  # an Engine or a Connection
     if key not in _TRGM:
         _TRGM[key] = bool(
             session.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"))

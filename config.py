@@ -512,6 +512,8 @@ SETTINGS: tuple[Setting, ...] = (
     # -- The test suite
     _s(None, "RECEPTION_REQUIRE_POSTGRES", BOOL, False,
        "tests: a test that needs PostgreSQL fails instead of being skipped (CI)."),
+    _s(None, "RECEPTION_REQUIRE_REDIS", BOOL, False,
+       "tests: the rate-limit tests that need the real Redis fail instead of being skipped (CI)."),
 )
 # fmt: on
 

@@ -284,3 +284,16 @@ def test_a_bad_variable_stops_the_start_with_its_name_and_no_traceback(tmp_path)
 def test_python_config_prints_the_table_without_starting_the_app():
     result = _run([sys.executable, "config.py"])
     assert result.returncode == 0 and result.stdout == markdown_table()
+
+
+def test_gunicorn_stops_on_a_bad_value_before_any_worker(tmp_path):
+    result = _run(
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "wsgi:app"],
+        RECEPTION_ENV="production",
+        SECRET_KEY="x" * 32,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}",
+        RECEPTION_SESSION_HOURS="twelve",
+    )
+    assert result.returncode != 0
+    assert "RECEPTION_SESSION_HOURS='twelve': expected a whole number of hours" in result.stderr
+    assert "Booting worker" not in result.stderr

@@ -46,6 +46,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     SecretBox.from_config(app.config)  # malformed RECEPTION_TOTP_KEYS stop the start here
     _init_extensions(app)
+    from reception.appeals.workflow import WorkflowSettings
+    from reception.core.web import install_settings
+
+    install_settings(app, WorkflowSettings.from_config)  # once; views read current_settings()
     from reception.ops import install_ops
 
     install_ops(app)  # JSON logs, request ids, metrics, security events: before the blueprints

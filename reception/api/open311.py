@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 from flask import Blueprint, current_app, request
 from flask_babel import force_locale, format_date
@@ -22,14 +21,15 @@ from sqlalchemy.exc import IntegrityError
 from reception.api import idempotency
 from reception.api.auth import current_api_key, rate_limit_key
 from reception.api.formats import errors, respond
-from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal, AppealEvent
-from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
+from reception.appeals.services import SubmissionInvalid, file_appeal
 from reception.appeals.submission import LANGUAGES, Submission
+from reception.core.errors import register_error_renderer
 from reception.core.i18n import current_locale
 from reception.core.inputs import InputError, parse_bool, parse_int, parse_moment
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
+from reception.core.web import attachment_store, current_settings
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category
 from reception.domain.deadlines import zone_info
@@ -38,6 +38,14 @@ from reception.domain.workflow import FINAL_STATUSES
 from reception.extensions import csrf, db, limiter
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+
+
+def _error_in_open311_format(code: int, message):
+    """Every error under /open311/ (an unknown address too) in Open311's own format."""
+    return errors("xml" if request.path.endswith(".xml") else "json", code, message)
+
+
+register_error_renderer(bp, _error_in_open311_format, prefix="/open311/")
 csrf.exempt(bp)
 # Every read shares one count per API key that checks out, or per client address.
 read_limit = limiter.shared_limit(
@@ -462,7 +470,7 @@ def create_request(fmt: str):
             "language": language,
         }
     )
-    store = AttachmentStore(Path(current_app.config["UPLOAD_FOLDER"]))
+    store = attachment_store()
     actor = key.user if key.user is not None and key.user.is_active else None
     try:
         filed = file_appeal(
@@ -470,7 +478,7 @@ def create_request(fmt: str):
             submission,
             now=utcnow(),
             actor=actor,
-            settings=FilingSettings.from_config(current_app.config),
+            settings=current_settings().filing,
             store=store,
             channel="api",
             api_key_id=key.id,

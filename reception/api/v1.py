@@ -16,10 +16,10 @@ from reception.api import idempotency
 from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
 from reception.appeals import queries as appeal_queries
 from reception.appeals.models import Appeal
-from reception.appeals.views import attachment_store, local_today
-from reception.appeals.workflow import ActionRefused, WorkflowSettings
+from reception.appeals.workflow import ActionRefused
 from reception.core.inputs import InputError, request_json_object
 from reception.core.types import utcnow
+from reception.core.web import attachment_store, current_settings, local_today
 from reception.directory.queries import get_calendar
 from reception.domain.workflow import available_actions
 from reception.extensions import csrf, db, limiter
@@ -281,7 +281,7 @@ def post_action(number: str):
                 action,
                 actor=_user(),
                 now=utcnow(),
-                settings=WorkflowSettings.from_config(current_app.config),
+                settings=current_settings(),
                 store=store,
                 data=data,
             )

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
-from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import FiledAppeal, file_appeal
 from reception.appeals.submission import Submission
@@ -24,6 +23,7 @@ from reception.appeals.workflow import (
     required_text,
     save_attachments,
 )
+from reception.core.files import AttachmentStore
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.inputs import InputError, parse_int
 from reception.domain.deadlines import complaint_filing_deadline

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals.access import hash_access_code
-from reception.appeals.attachments import AttachmentStore, display_name, sniff_content_type
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, Attachment, CoApplicant, RegistrationCounter
 from reception.appeals.publishing import published_subject
 from reception.appeals.repeats import find_repeat_of
 from reception.appeals.submission import Limits, Submission, check_submission
+from reception.core.files import AttachmentStore, display_name, sniff_content_type
 from reception.core.law import term_rules
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region

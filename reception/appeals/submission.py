@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, fields
 
 from email_validator import EmailNotValidError, validate_email
 
-from reception.appeals.attachments import Upload, sniff_content_type
 from reception.appeals.models import KINDS
 from reception.core import inputs
+from reception.core.files import Upload, sniff_content_type
 from reception.core.i18n import lazy_gettext as _l
 from reception.domain.identifiers import iin_problem
 

@@ -19,10 +19,9 @@ from reception.appeals.survey import (
     read_token,
     record_answer,
 )
-from reception.appeals.views import local_today
-from reception.appeals.workflow import WorkflowSettings
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.types import utcnow
+from reception.core.web import current_settings, local_today
 from reception.extensions import db, limiter
 
 bp = Blueprint("survey", __name__)
@@ -39,7 +38,7 @@ def _link(token: str):
 
 
 def _complaint_open(appeal) -> bool:
-    settings = WorkflowSettings.from_config(current_app.config)
+    settings = current_settings()
     deadline = complaint_deadline(appeal, settings)
     return deadline is not None and local_today() <= deadline
 

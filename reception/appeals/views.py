@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -27,7 +26,6 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from reception.appeals import queries, receipts
-from reception.appeals.attachments import AttachmentStore, Upload, read_uploads
 from reception.appeals.citizen_actions import complaint_deadline
 from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.kept_uploads import KeptUploads
@@ -35,19 +33,21 @@ from reception.appeals.policies import citizen_may_view, grant_browser_access
 from reception.appeals.services import (
     OPERATOR_CHANNELS,
     AlreadyFiled,
-    FilingSettings,
     SubmissionInvalid,
     file_appeal,
     find_submission,
 )
 from reception.appeals.submission import Submission, check_uploads
-from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
+from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused
+from reception.core.errors import register_error_renderer
+from reception.core.files import Upload, read_uploads
 from reception.core.i18n import current_locale
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.types import utcnow
+from reception.core.web import attachment_store, current_settings, local_today
 from reception.directory import queries as directory
-from reception.domain.deadlines import working_days_left, zone_info
+from reception.domain.deadlines import working_days_left
 from reception.domain.workflow import FINAL_STATUSES, OPEN_STATUSES, available_actions
 from reception.extensions import db, limiter
 from reception.review.actions import CITIZEN_ACTIONS, perform_citizen_action
@@ -56,10 +56,6 @@ from reception.review.policies import is_staff, staff_may_view
 bp = Blueprint("appeals", __name__)
 
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-def attachment_store() -> AttachmentStore:
-    return AttachmentStore(Path(current_app.config["UPLOAD_FOLDER"]))
 
 
 def _fill_choices(form: AppealForm) -> None:
@@ -156,7 +152,7 @@ def new():
     kept_tokens = request.form.getlist("kept_attachments")
     earlier_files, kept = kept_store.restore(kept_tokens)
     new_files = _uploads()
-    settings = FilingSettings.from_config(current_app.config)
+    settings = current_settings().filing
     if "more_co_applicants" in request.form:
         # "More rows" for the co-applicants: nothing is filed; everything typed comes back.
         good = [f for f in new_files if check_uploads([f], settings.limits) is None]
@@ -260,6 +256,10 @@ def render_form_again(message, status: int):
     ), status
 
 
+# Too many filings from one address: the form again with all it held, not an error page.
+register_error_renderer(bp, render_form_again, endpoint="appeals.new", status=429, method="POST")
+
+
 def _appeal_for_viewer(number: str, *, details: bool = False):
     appeal = queries.get_appeal_by_number(db.session, number, details=details)
     if appeal is None or not citizen_may_view(current_user, appeal):
@@ -274,11 +274,6 @@ def receipt(number: str):
     return render_template(
         "appeals/receipt.html", appeal=appeal, access_code=access_code, now_local=utcnow()
     )
-
-
-def local_today():
-    """Today's date where the reception works (not where the server is)."""
-    return utcnow().astimezone(zone_info(current_app.config["RECEPTION_TIMEZONE"])).date()
 
 
 def _citizen_actions(appeal, deadline, today) -> list[str]:
@@ -314,7 +309,7 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
         return _status_page(appeal, kept[key]), status
     # Its category, region, authority and attachments in one query (into the same object).
     queries.get_appeal_by_number(db.session, appeal.number, details=True)
-    settings = WorkflowSettings.from_config(current_app.config)
+    settings = current_settings()
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     complain_by = complaint_deadline(appeal, settings)
     days_left = (
@@ -446,7 +441,7 @@ def act(number: str, action: str):
                 action,
                 actor=current_user if owner else None,
                 now=utcnow(),
-                settings=WorkflowSettings.from_config(current_app.config),
+                settings=current_settings(),
                 store=store,
                 data=request.form,
                 uploads=_uploads(),

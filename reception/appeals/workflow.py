@@ -17,16 +17,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from reception.accounts.models import User
-from reception.appeals.attachments import (
+from reception.appeals.events import record_event
+from reception.appeals.models import Appeal, AppealEvent, Attachment
+from reception.appeals.services import FilingSettings
+from reception.appeals.submission import Limits, check_uploads, clean_text
+from reception.core.files import (
     AttachmentStore,
     Upload,
     display_name,
     sniff_content_type,
 )
-from reception.appeals.events import record_event
-from reception.appeals.models import Appeal, AppealEvent, Attachment
-from reception.appeals.services import FilingSettings
-from reception.appeals.submission import Limits, check_uploads, clean_text
 from reception.core.i18n import lazy_gettext as _l
 from reception.directory.queries import get_calendar
 from reception.domain.calendar import WorkingCalendar

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals import citizen_actions
-from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.models import Appeal
 from reception.appeals.workflow import NOT_ALLOWED, ActionRefused, WorkflowSettings, lock_appeal
+from reception.core.files import AttachmentStore, Upload
 from reception.review import services
 from reception.similarity import groups
 

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
-from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.publishing import preview_answer, redaction_records
@@ -29,6 +28,7 @@ from reception.appeals.workflow import (
     required_text,
     save_attachments,
 )
+from reception.core.files import AttachmentStore, Upload
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.i18n import local_date
 from reception.core.inputs import InputError, parse_date, parse_int

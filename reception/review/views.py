@@ -20,11 +20,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from reception.appeals import queries as appeal_queries
-from reception.appeals.attachments import read_uploads
 from reception.appeals.publishing import preview_answer
-from reception.appeals.views import attachment_store, local_today
 from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
 from reception.core import search
+from reception.core.files import read_uploads
 from reception.core.inputs import parse_id
 from reception.core.labels import (
     EVENT_LABELS,
@@ -33,6 +32,7 @@ from reception.core.labels import (
     TERMINATION_GROUND_LABELS,
 )
 from reception.core.types import utcnow
+from reception.core.web import attachment_store, current_settings, local_today
 from reception.directory import queries as directory
 from reception.domain.deadlines import complaint_filing_deadline, working_days_left
 from reception.domain.workflow import FINAL_STATUSES, available_actions
@@ -58,7 +58,7 @@ def require_staff():
 
 
 def _settings() -> WorkflowSettings:
-    return WorkflowSettings.from_config(current_app.config)
+    return current_settings()
 
 
 @bp.route("/")

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
-from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.queries import get_appeal_by_number
 from reception.appeals.workflow import (
@@ -26,6 +25,7 @@ from reception.appeals.workflow import (
     ensure_allowed,
     optional_text,
 )
+from reception.core.files import AttachmentStore, Upload
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import LANGUAGE_LABELS
 from reception.domain.workflow import is_allowed

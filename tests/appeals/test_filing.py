@@ -8,10 +8,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from reception.appeals.access import access_code_matches
-from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal, AppealEvent, Attachment, RegistrationCounter
 from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
 from reception.appeals.submission import Submission
+from reception.core.files import AttachmentStore
 from reception.directory.models import HolidayOverride
 from reception.extensions import db
 from reception.notifications.models import OutboxMessage

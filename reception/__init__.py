@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from reception.core.views import bp as core_bp
     from reception.monitoring.open_data import bp as open_data_bp
     from reception.monitoring.views import bp as monitoring_bp
+    from reception.ops import admin_page  # noqa: F401 (the security event log, on admin's bp)
     from reception.ops.views import bp as ops_bp
     from reception.review.views import bp as review_bp
     from reception.terms.views import bp as terms_bp

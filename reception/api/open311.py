@@ -22,12 +22,13 @@ from reception.api import idempotency
 from reception.api.auth import current_api_key, rate_limit_key
 from reception.api.formats import errors, respond
 from reception.appeals.models import Appeal, AppealEvent
-from reception.appeals.services import SubmissionInvalid, file_appeal
+from reception.appeals.services import file_appeal
 from reception.appeals.submission import LANGUAGES, Submission
 from reception.core.errors import register_error_renderer
 from reception.core.i18n import current_locale
 from reception.core.inputs import InputError, parse_bool, parse_int, parse_moment
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
 from reception.core.web import attachment_store, current_settings
 from reception.directory import queries as directory
@@ -509,7 +510,7 @@ def create_request(fmt: str):
         if stored is None:
             raise
         return stored
-    except SubmissionInvalid as invalid:
+    except Refused as invalid:
         db.session.rollback()
         return errors(
             fmt,

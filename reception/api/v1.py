@@ -16,8 +16,9 @@ from reception.api import idempotency
 from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
 from reception.appeals import queries as appeal_queries
 from reception.appeals.models import Appeal
-from reception.appeals.workflow import ActionRefused
+from reception.appeals.visibility import staff_may_view
 from reception.core.inputs import InputError, request_json_object
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
 from reception.core.web import attachment_store, current_settings, local_today
 from reception.directory.queries import get_calendar
@@ -25,9 +26,8 @@ from reception.domain.workflow import available_actions
 from reception.extensions import csrf, db, limiter
 from reception.review import queries
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
-from reception.review.policies import staff_may_view
-from reception.similarity.context import api_fields as similar_fields
-from reception.similarity.groups import group_actions
+from reception.review.groups import group_actions
+from reception.review.similar import api_fields as similar_fields
 from reception.terms import present as term_present
 from reception.terms.history import appeal_term_steps
 
@@ -304,7 +304,7 @@ def post_action(number: str):
                 idempotency.remember(db.session, call, response, now=utcnow())
                 db.session.flush()
             db.session.commit()
-    except ActionRefused as refused:
+    except Refused as refused:
         db.session.rollback()
         # Refused because a request with the same key changed the appeal a moment ago:
         # that request's answer is this one's too.

@@ -21,6 +21,7 @@ from reception.appeals.repeats import find_repeat_of
 from reception.appeals.submission import Limits, Submission, check_submission
 from reception.core.files import AttachmentStore, display_name, sniff_content_type
 from reception.core.law import term_rules
+from reception.core.refusals import Refused
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
 from reception.directory.queries import get_calendar
@@ -28,14 +29,6 @@ from reception.domain.deadlines import TermRules, due_date, registration_date
 from reception.domain.identifiers import format_registration_number, generate_access_code
 from reception.domain.similarity import normalise
 from reception.notifications import emails
-
-
-class SubmissionInvalid(Exception):
-    """The submission has problems; `errors` maps each field to its message."""
-
-    def __init__(self, errors: dict[str, object]):
-        super().__init__(", ".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -138,7 +131,7 @@ OPERATOR_CHANNELS = ("paper", "phone", "in_person")
 def validate_submission(
     session: Session, sub: Submission, settings: FilingSettings, *, channel: str = "web"
 ) -> Chosen:
-    """Raise SubmissionInvalid with every problem of the submission; else return its rows.
+    """Raise Refused with every problem of the submission; else return its rows.
 
     Only the codes the submission names are looked up, not every code there is.
     """
@@ -156,7 +149,7 @@ def validate_submission(
         email_optional=channel in OPERATOR_CHANNELS,
     )
     if errors:
-        raise SubmissionInvalid(errors)
+        raise Refused.fields(errors)
     return chosen
 
 

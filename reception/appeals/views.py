@@ -26,32 +26,30 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from reception.appeals import queries, receipts
-from reception.appeals.citizen_actions import complaint_deadline
+from reception.appeals.citizen_actions import (
+    CITIZEN_ACTIONS,
+    complaint_deadline,
+    perform_citizen_action,
+)
 from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.kept_uploads import KeptUploads
 from reception.appeals.policies import citizen_may_view, grant_browser_access
-from reception.appeals.services import (
-    OPERATOR_CHANNELS,
-    AlreadyFiled,
-    SubmissionInvalid,
-    file_appeal,
-    find_submission,
-)
+from reception.appeals.services import OPERATOR_CHANNELS, AlreadyFiled, file_appeal, find_submission
 from reception.appeals.submission import Submission, check_uploads
-from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused
+from reception.appeals.visibility import is_staff, staff_may_view
+from reception.appeals.workflow import CONFIRM_MESSAGE
 from reception.core.errors import register_error_renderer
 from reception.core.files import Upload, read_uploads
 from reception.core.i18n import current_locale
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
 from reception.core.web import attachment_store, current_settings, local_today
 from reception.directory import queries as directory
 from reception.domain.deadlines import working_days_left
 from reception.domain.workflow import FINAL_STATUSES, OPEN_STATUSES, available_actions
 from reception.extensions import db, limiter
-from reception.review.actions import CITIZEN_ACTIONS, perform_citizen_action
-from reception.review.policies import is_staff, staff_may_view
 
 bp = Blueprint("appeals", __name__)
 
@@ -186,7 +184,7 @@ def new():
             # database that may have gone away, and a registered appeal answered with 503.
             appeal_id, number = filed.appeal.id, filed.appeal.number
             db.session.commit()
-    except SubmissionInvalid as invalid:
+    except Refused as invalid:
         db.session.rollback()
         for name, message in invalid.errors.items():
             if name in form:
@@ -433,7 +431,7 @@ def act(number: str, action: str):
     store = attachment_store()
     try:
         if action == "withdraw" and request.form.get("confirm") != "yes":
-            raise ActionRefused("invalid", CONFIRM_MESSAGE, "confirm")
+            raise Refused("invalid", CONFIRM_MESSAGE, "confirm")
         with store.guard():
             result = perform_citizen_action(
                 db.session,
@@ -450,7 +448,7 @@ def act(number: str, action: str):
             appeal_number = appeal.number
             complaint = (result.appeal.id, result.appeal.number) if action == "complain" else None
             db.session.commit()
-    except ActionRefused as refused:
+    except Refused as refused:
         db.session.rollback()
         appeal = _appeal_for_viewer(number)
         # No flash: the form's own error summary says it, beside the field.

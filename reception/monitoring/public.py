@@ -13,8 +13,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from reception.appeals import search
 from reception.appeals.models import Appeal
-from reception.core import search
 
 # Ranked by relevance when the matches are this few (ranking scores every match).
 RANK_UP_TO = 1_000

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
+from reception.appeals import search
 from reception.appeals.models import KINDS, STATUSES, Appeal, AppealEvent
-from reception.core import search
+from reception.appeals.visibility import visible_appeals
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.inputs import (
     InputError,
@@ -25,7 +26,6 @@ from reception.core.inputs import (
 )
 from reception.directory.models import Category
 from reception.domain.calendar import WorkingCalendar
-from reception.review.policies import visible_appeals
 
 RUNNING = ("registered", "in_progress")
 OPEN = ("registered", "in_progress", "awaiting_citizen")

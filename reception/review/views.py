@@ -20,9 +20,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from reception.appeals import queries as appeal_queries
+from reception.appeals import search
 from reception.appeals.publishing import preview_answer
-from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
-from reception.core import search
+from reception.appeals.visibility import is_staff, staff_may_view
+from reception.appeals.workflow import CONFIRM_MESSAGE, WorkflowSettings
 from reception.core.files import read_uploads
 from reception.core.inputs import parse_id
 from reception.core.labels import (
@@ -31,18 +32,17 @@ from reception.core.labels import (
     RETURN_GROUND_LABELS,
     TERMINATION_GROUND_LABELS,
 )
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
 from reception.core.web import attachment_store, current_settings, local_today
 from reception.directory import queries as directory
 from reception.domain.deadlines import complaint_filing_deadline, working_days_left
 from reception.domain.workflow import FINAL_STATUSES, available_actions
 from reception.extensions import db
-from reception.review import queries, services
+from reception.review import groups, queries, services
 from reception.review.actions import STAFF_ACTIONS, perform_staff_action
-from reception.review.policies import is_staff, staff_may_view
-from reception.similarity import groups
-from reception.similarity.context import page_context as similar_context
-from reception.similarity.groups import group_actions
+from reception.review.groups import group_actions
+from reception.review.similar import page_context as similar_context
 from reception.terms.present import extension_moved_message
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -307,7 +307,7 @@ def act(number: str, action: str):
     store = attachment_store()
     try:
         if action in CONFIRMED_ACTIONS and request.form.get("confirm") != "yes":
-            raise ActionRefused("invalid", CONFIRM_MESSAGE, "confirm")
+            raise Refused("invalid", CONFIRM_MESSAGE, "confirm")
         with store.guard():
             event = perform_staff_action(
                 db.session,
@@ -325,7 +325,7 @@ def act(number: str, action: str):
             # Read before the commit (which expires the event): Art. 76, a date moved.
             moved = extension_moved_message(event)
             db.session.commit()
-    except ActionRefused as refused:
+    except Refused as refused:
         db.session.rollback()
         appeal = _staff_appeal(number)
         # No flash: the form's own error summary says it, beside the field.
@@ -359,7 +359,7 @@ def notified(number: str):
             on=request.form.get("on"),
         )
         db.session.commit()
-    except ActionRefused as refused:
+    except Refused as refused:
         db.session.rollback()
         appeal = _staff_appeal(number)
         return _render_appeal(

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from reception.admin import labels
 from reception.admin.queries import get_row
-from reception.admin.services import AdminError
 from reception.core.i18n import current_locale
 from reception.core.labels import LANGUAGE_LABELS
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
 from reception.extensions import db
 
@@ -91,7 +91,7 @@ def save_form(form, service, *args, **kwargs) -> Saving:
             db.session, *args, request.form, actor=current_user, now=utcnow(), **kwargs
         )
         db.session.commit()
-    except AdminError as refused:
+    except Refused as refused:
         db.session.rollback()
         flash_refusal(form.show_errors(refused.errors))
         return Saving(status=422)

@@ -14,7 +14,6 @@ from reception.accounts.user_sessions import SessionPolicy, count_active_session
 from reception.admin import queries
 from reception.admin.forms import ApiKeyForm, UserForm
 from reception.admin.labels import ROLE_LABELS
-from reception.admin.services import AdminError
 from reception.admin.services import people as services
 from reception.admin.views.common import (
     authority_choices,
@@ -27,6 +26,7 @@ from reception.admin.views.common import (
 )
 from reception.core.i18n import current_locale
 from reception.core.inputs import known_args
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
 from reception.extensions import db
 
@@ -120,7 +120,7 @@ def _account_step(user_id: int, step, done_message: str):
     try:
         step(user)
         db.session.commit()
-    except AdminError as refused:
+    except Refused as refused:
         db.session.rollback()
         flash_refusal(refused.errors)
     else:
@@ -202,7 +202,7 @@ def api_keys():
             # cannot take the only sight of the secret away.
             page = render_template("admin/api_key_created.html", key=key, secret=secret)
             db.session.commit()
-        except AdminError as refused:
+        except Refused as refused:
             db.session.rollback()
             flash_refusal(form.show_errors(refused.errors))
             status = 422
@@ -224,7 +224,7 @@ def revoke_api_key(key_id: int):
     try:
         services.revoke_api_key(db.session, key, actor=current_user, now=utcnow())
         db.session.commit()
-    except AdminError as refused:
+    except Refused as refused:
         db.session.rollback()
         flash_refusal(refused.errors)
     else:

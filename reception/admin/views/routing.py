@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from reception.admin import queries
 from reception.admin.forms import RouteTestForm, RuleForm
-from reception.admin.services import AdminError
 from reception.admin.services import routing as services
 from reception.admin.views.common import (
     authority_choices,
@@ -19,6 +18,7 @@ from reception.admin.views.common import (
     row_or_404,
     save_form,
 )
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
 from reception.directory import queries as directory
 from reception.directory.models import RoutingRule
@@ -98,7 +98,7 @@ def delete_rule(rule_id: int):
     try:
         services.delete_rule(db.session, rule, actor=current_user, now=utcnow())
         db.session.commit()
-    except AdminError as refused:
+    except Refused as refused:
         db.session.rollback()
         flash_refusal(refused.errors)
         return redirect(url_for("admin.edit_rule", rule_id=rule_id))

@@ -30,7 +30,7 @@ from reception.core.inputs import InputError, parse_bool, parse_int, parse_momen
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.refusals import Refused
 from reception.core.types import utcnow
-from reception.core.web import attachment_store, current_settings
+from reception.core.web import attachment_store, current_settings, perform
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category
 from reception.domain.deadlines import zone_info
@@ -473,7 +473,8 @@ def create_request(fmt: str):
     )
     store = attachment_store()
     actor = key.user if key.user is not None and key.user.is_active else None
-    try:
+
+    def file_it():
         filed = file_appeal(
             db.session,
             submission,
@@ -500,18 +501,9 @@ def create_request(fmt: str):
             # first to commit, then fails on the unique key and answers the first result.
             idempotency.remember(db.session, call, response, now=utcnow())
             db.session.flush()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        try:
-            stored = _stored_answer(call)
-        except idempotency.IdempotencyError as problem:
-            return errors(fmt, problem.status, problem.message)
-        if stored is None:
-            raise
-        return stored
-    except Refused as invalid:
-        db.session.rollback()
+        return response
+
+    def invalid_in_open311_format(invalid: Refused):
         return errors(
             fmt,
             400,
@@ -520,6 +512,17 @@ def create_request(fmt: str):
                 for name, message in invalid.errors.items()
             ),
         )
+
+    try:
+        response = perform(file_it, files=store, refused=invalid_in_open311_format)
+    except IntegrityError:
+        try:
+            stored = _stored_answer(call)
+        except idempotency.IdempotencyError as problem:
+            return errors(fmt, problem.status, problem.message)
+        if stored is None:
+            raise
+        return stored
     return response
 
 

@@ -20,7 +20,13 @@ from reception.appeals.visibility import staff_may_view
 from reception.core.inputs import InputError, request_json_object
 from reception.core.refusals import Refused
 from reception.core.types import utcnow
-from reception.core.web import attachment_store, current_settings, local_today
+from reception.core.web import (
+    attachment_store,
+    current_settings,
+    local_today,
+    perform,
+    register_refusal_renderer,
+)
 from reception.directory.queries import get_calendar
 from reception.domain.workflow import available_actions
 from reception.extensions import csrf, db, limiter
@@ -218,6 +224,19 @@ def get_appeal(number: str):
 REFUSAL_STATUS = {"invalid": 422, "not_allowed": 409, "conflict": 409, "not_found": 404}
 
 
+def refusal_error(refused: Refused):
+    """A refusal as the API's JSON error: its code (the contract) and HTTP status."""
+    raise ApiError(
+        REFUSAL_STATUS.get(refused.code, 422), refused.code, refused.message, refused.field
+    )
+
+
+@bp.record_once
+def _refusals_in_json(state) -> None:
+    # A write under /api/ whose view gives no renderer of its own answers in JSON too.
+    register_refusal_renderer(state.app, "/api/", refusal_error)
+
+
 def _idempotent_call() -> idempotency.IdempotentCall | None:
     try:
         return idempotency.from_request(request, current_api_key(bearer_secret()).id)
@@ -273,49 +292,49 @@ def post_action(number: str):
     if isinstance(payload.get("hide"), list):
         data["hide"] = "\n".join(v for v in payload["hide"] if isinstance(v, str))
     store = attachment_store()
-    try:
-        with store.guard():
-            event = perform_staff_action(
-                db.session,
-                appeal,
-                action,
-                actor=_user(),
-                now=utcnow(),
-                settings=current_settings(),
-                store=store,
-                data=data,
-            )
+
+    def act_on_it():
+        event = perform_staff_action(
+            db.session,
+            appeal,
+            action,
+            actor=_user(),
+            now=utcnow(),
+            settings=current_settings(),
+            store=store,
+            data=data,
+        )
+        db.session.flush()
+        # The answer is made before the commit: afterwards every attribute would be read
+        # again from a database that may have gone away, and a done step answered 503.
+        body = {
+            "event": {
+                "action": event.action,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "created_at": event.created_at.isoformat(),
+            },
+            "appeal": _appeal_json(appeal, today=local_today()),
+        }
+        response = jsonify(body)
+        if call is not None:
+            # Beside the effect, in its transaction: a second request with this key
+            # waits here for the first to commit, then fails on the unique key.
+            idempotency.remember(db.session, call, response, now=utcnow())
             db.session.flush()
-            # The answer is made before the commit: afterwards every attribute would be read
-            # again from a database that may have gone away, and a done step answered 503.
-            body = {
-                "event": {
-                    "action": event.action,
-                    "from_status": event.from_status,
-                    "to_status": event.to_status,
-                    "created_at": event.created_at.isoformat(),
-                },
-                "appeal": _appeal_json(appeal, today=local_today()),
-            }
-            response = jsonify(body)
-            if call is not None:
-                # Beside the effect, in its transaction: a second request with this key
-                # waits here for the first to commit, then fails on the unique key.
-                idempotency.remember(db.session, call, response, now=utcnow())
-                db.session.flush()
-            db.session.commit()
-    except Refused as refused:
-        db.session.rollback()
+        return response
+
+    def refused_unless_done(refused: Refused):
         # Refused because a request with the same key changed the appeal a moment ago:
         # that request's answer is this one's too.
         stored = _stored_answer(call)
         if stored is not None:
             return stored
-        raise ApiError(
-            REFUSAL_STATUS.get(refused.code, 422), refused.code, refused.message, refused.field
-        ) from None
+        return refusal_error(refused)
+
+    try:
+        response = perform(act_on_it, files=store, refused=refused_unless_done)
     except IntegrityError:
-        db.session.rollback()
         stored = _stored_answer(call)
         if stored is None:
             raise

@@ -21,7 +21,7 @@ from reception.appeals.survey import (
 )
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.types import utcnow
-from reception.core.web import current_settings, local_today
+from reception.core.web import current_settings, local_today, perform
 from reception.extensions import db, limiter
 
 bp = Blueprint("survey", __name__)
@@ -63,10 +63,15 @@ def answer(token: str):
     comment = (request.form.get("comment") or "")[:MAX_COMMENT]
     number = appeal.number
     appeal_id = appeal.id
-    record_answer(db.session, link, choice=choice, comment=comment, now=utcnow())
-    complaint_open = not CHOICES[choice] and _complaint_open(appeal)
-    complaint_to = (appeal.authority.superior or appeal.authority) if complaint_open else None
-    db.session.commit()
+
+    def answer():
+        record_answer(db.session, link, choice=choice, comment=comment, now=utcnow())
+        complaint_open = not CHOICES[choice] and _complaint_open(appeal)
+        return complaint_open, (
+            (appeal.authority.superior or appeal.authority) if complaint_open else None
+        )
+
+    complaint_open, complaint_to = perform(answer)
     if complaint_open:
         # The complaint form on the status page comes filled in with this appeal.
         grant_browser_access(appeal_id)

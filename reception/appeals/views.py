@@ -45,7 +45,7 @@ from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from reception.core.refusals import Refused
 from reception.core.types import utcnow
-from reception.core.web import attachment_store, current_settings, local_today
+from reception.core.web import attachment_store, current_settings, local_today, perform
 from reception.directory import queries as directory
 from reception.domain.deadlines import working_days_left
 from reception.domain.workflow import FINAL_STATUSES, OPEN_STATUSES, available_actions
@@ -167,25 +167,24 @@ def new():
     key = request.form.get("submission_key", "")
     key = key if SUBMISSION_KEY.fullmatch(key) else None
     store = attachment_store()
-    try:
-        with store.guard():
-            filed = file_appeal(
-                db.session,
-                submission,
-                now=utcnow(),
-                actor=current_user if current_user.is_authenticated else None,
-                settings=settings,
-                store=store,
-                channel=channel,
-                screening=screening,
-                submission_key=key,
-            )
-            # Read before the commit: afterwards each attribute would be read again from a
-            # database that may have gone away, and a registered appeal answered with 503.
-            appeal_id, number = filed.appeal.id, filed.appeal.number
-            db.session.commit()
-    except Refused as invalid:
-        db.session.rollback()
+
+    def file_it():
+        filed = file_appeal(
+            db.session,
+            submission,
+            now=utcnow(),
+            actor=current_user if current_user.is_authenticated else None,
+            settings=settings,
+            store=store,
+            channel=channel,
+            screening=screening,
+            submission_key=key,
+        )
+        # Read before the commit: afterwards each attribute would be read again from a
+        # database that may have gone away, and a registered appeal answered with 503.
+        return filed, filed.appeal.id, filed.appeal.number
+
+    def show_refusal(invalid: Refused):
         for name, message in invalid.errors.items():
             if name in form:
                 form[name].errors = [message]
@@ -193,22 +192,22 @@ def new():
         # The files that pass the checks wait for the corrected form; the others are named
         # in the error beside the field.
         good = [f for f in new_files if check_uploads([f], settings.limits) is None]
-        kept += kept_store.keep(good)
         return render_template(
             "appeals/new.html",
             form=form,
             kind_hints=KIND_HINTS,
             errors=invalid.errors,
             co_rows=co_rows,
-            kept_files=kept,
+            kept_files=kept + kept_store.keep(good),
             files_dropped=len(good) < len(new_files),
         ), 422
+
+    try:
+        filed, appeal_id, number = perform(file_it, files=store, refused=show_refusal)
     except AlreadyFiled as earlier:
-        db.session.rollback()
         return _show_earlier_filing(earlier, key)
     except IntegrityError:
         # The same form sent twice at once: the other request registered it first.
-        db.session.rollback()
         earlier = find_submission(db.session, key)
         if earlier is None:
             raise
@@ -429,36 +428,36 @@ def act(number: str, action: str):
         abort(404)
     owner = current_user.is_authenticated and current_user.id == appeal.citizen_id
     store = attachment_store()
-    try:
+
+    def act_on_it():
         if action == "withdraw" and request.form.get("confirm") != "yes":
             raise Refused("invalid", CONFIRM_MESSAGE, "confirm")
-        with store.guard():
-            result = perform_citizen_action(
-                db.session,
-                appeal,
-                action,
-                actor=current_user if owner else None,
-                now=utcnow(),
-                settings=current_settings(),
-                store=store,
-                data=request.form,
-                uploads=_uploads(),
-            )
-            # As in filing: what the answer needs is read before the commit.
-            appeal_number = appeal.number
-            complaint = (result.appeal.id, result.appeal.number) if action == "complain" else None
-            db.session.commit()
-    except Refused as refused:
-        db.session.rollback()
-        appeal = _appeal_for_viewer(number)
+        result = perform_citizen_action(
+            db.session,
+            appeal,
+            action,
+            actor=current_user if owner else None,
+            now=utcnow(),
+            settings=current_settings(),
+            store=store,
+            data=request.form,
+            uploads=_uploads(),
+        )
+        # As in filing: what the answer needs is read before the commit.
+        complaint = (result.appeal.id, result.appeal.number) if action == "complain" else None
+        return result, appeal.number, complaint
+
+    def show_refusal(refused: Refused):
         # No flash: the form's own error summary says it, beside the field.
         return _render_status(
-            appeal,
+            _appeal_for_viewer(number),
             errors={refused.field or "_": refused.message},
             form_data=request.form.to_dict(),
             open_action=action,
             status=422 if refused.code == "invalid" else 409,
         )
+
+    result, appeal_number, complaint = perform(act_on_it, files=store, refused=show_refusal)
     if complaint is not None:
         complaint_id, complaint_number = complaint
         grant_browser_access(complaint_id)

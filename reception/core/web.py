@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, abort, current_app, flash, redirect, request
 from flask.typing import ResponseReturnValue
@@ -32,7 +33,9 @@ from reception.domain.deadlines import zone_info
 from reception.extensions import db
 
 __all__ = [
+    "Attempt",
     "Refused",
+    "attempt",
     "attachment_store",
     "current_settings",
     "install_settings",
@@ -99,8 +102,38 @@ def _default_refused(refused: Refused) -> ResponseReturnValue:
     return redirect(request.full_path if request.query_string else request.path, 303)
 
 
+@dataclass(frozen=True)
+class Attempt(Generic[T]):
+    """How a unit of work went: done with its `result`, or `refused` (rolled back)."""
+
+    result: T | None = None
+    refused: Refused | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.refused is None
+
+
+def attempt(work: Callable[[], T], *, files=None) -> Attempt[T]:
+    """Run `work()` as one unit and say how it went; the caller shows a refusal itself
+    (a form page shown again with its errors). See `perform`."""
+    try:
+        with files.guard() if files is not None else nullcontext():
+            result = work()
+            db.session.commit()
+    except Refused as refusal:
+        db.session.rollback()
+        return Attempt(refused=refusal)
+    except BaseException as error:
+        # A dead connection is left to the error pages (forget_transaction), as before.
+        if not database_unavailable(error):
+            db.session.rollback()
+        raise
+    return Attempt(result=result)
+
+
 def perform(
-    work: Callable[[], T],
+    work: Callable[[], T] | None = None,
     *,
     files=None,
     refused: Callable[[Refused], ResponseReturnValue] | None = None,
@@ -108,22 +141,14 @@ def perform(
     """Run `work()` as one unit: files guarded, committed, or rolled back and shown.
 
     `work` calls the service and returns what the answer needs, read before the commit
-    (afterwards every attribute would be read again from a database that may be gone).
+    (afterwards every attribute would be read again from a database that may be gone);
+    without `work`, what the request already did is committed (a log-in recorded).
     `files` is a store with `guard()` (files written by a failed unit are removed). On
     `Refused` the transaction is rolled back and `refused(r)` answers the request (it may
     return a response or raise); any other error is rolled back and raised again.
     """
-    try:
-        with files.guard() if files is not None else nullcontext():
-            result = work()
-            db.session.commit()
-    except Refused as refusal:
-        db.session.rollback()
-        response = (refused or _default_refused)(refusal)
+    outcome = attempt(work or (lambda: None), files=files)
+    if outcome.refused is not None:
+        response = (refused or _default_refused)(outcome.refused)
         abort(current_app.make_response(response))
-    except BaseException as error:
-        # A dead connection is left to the error pages (forget_transaction), as before.
-        if not database_unavailable(error):
-            db.session.rollback()
-        raise
-    return result
+    return outcome.result

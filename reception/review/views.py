@@ -34,7 +34,7 @@ from reception.core.labels import (
 )
 from reception.core.refusals import Refused
 from reception.core.types import utcnow
-from reception.core.web import attachment_store, current_settings, local_today
+from reception.core.web import attachment_store, current_settings, local_today, perform
 from reception.directory import queries as directory
 from reception.domain.deadlines import complaint_filing_deadline, working_days_left
 from reception.domain.workflow import FINAL_STATUSES, available_actions
@@ -305,37 +305,27 @@ def act(number: str, action: str):
         if shown is not None:
             return shown
     store = attachment_store()
-    try:
+
+    def act_on_it():
         if action in CONFIRMED_ACTIONS and request.form.get("confirm") != "yes":
             raise Refused("invalid", CONFIRM_MESSAGE, "confirm")
-        with store.guard():
-            event = perform_staff_action(
-                db.session,
-                appeal,
-                action,
-                actor=current_user,
-                now=utcnow(),
-                settings=_settings(),
-                store=store,
-                data=request.form,
-                uploads=read_uploads(
-                    request.files.getlist("attachments"), current_app.config["MAX_ATTACHMENT_BYTES"]
-                ),
-            )
-            # Read before the commit (which expires the event): Art. 76, a date moved.
-            moved = extension_moved_message(event)
-            db.session.commit()
-    except Refused as refused:
-        db.session.rollback()
-        appeal = _staff_appeal(number)
-        # No flash: the form's own error summary says it, beside the field.
-        return _render_appeal(
+        event = perform_staff_action(
+            db.session,
             appeal,
-            errors={refused.field or "_": refused.message},
-            form_data=request.form.to_dict(),
-            open_action=action,
-            status=422 if refused.code == "invalid" else 409,
+            action,
+            actor=current_user,
+            now=utcnow(),
+            settings=_settings(),
+            store=store,
+            data=request.form,
+            uploads=read_uploads(
+                request.files.getlist("attachments"), current_app.config["MAX_ATTACHMENT_BYTES"]
+            ),
         )
+        # Read before the commit (which expires the event): Art. 76, a date moved.
+        return extension_moved_message(event)
+
+    moved = perform(act_on_it, files=store, refused=_show_refusal(number, action))
     flash(_("Done: %(action)s.", action=EVENT_LABELS.get(action, action)), "success")
     if moved:
         flash(moved, "warning")
@@ -344,12 +334,28 @@ def act(number: str, action: str):
     return redirect(url_for("review.appeal", number=number))
 
 
+def _show_refusal(number: str, action: str):
+    """A refused step: the appeal page again with the form as sent and the error beside
+    its field (no flash: the form's own error summary says it)."""
+
+    def show(refused: Refused):
+        return _render_appeal(
+            _staff_appeal(number),
+            errors={refused.field or "_": refused.message},
+            form_data=request.form.to_dict(),
+            open_action=action,
+            status=422 if refused.code == "invalid" else 409,
+        )
+
+    return show
+
+
 @bp.route("/appeals/<number>/notified", methods=["POST"])
 def notified(number: str):
     """Record that an applicant without e-mail was told by phone or by post, and when."""
     appeal = _staff_appeal(number)
-    try:
-        services.record_notice(
+    perform(
+        lambda: services.record_notice(
             db.session,
             appeal,
             actor=current_user,
@@ -357,18 +363,9 @@ def notified(number: str):
             settings=_settings(),
             by=request.form.get("by"),
             on=request.form.get("on"),
-        )
-        db.session.commit()
-    except Refused as refused:
-        db.session.rollback()
-        appeal = _staff_appeal(number)
-        return _render_appeal(
-            appeal,
-            errors={refused.field or "_": refused.message},
-            form_data=request.form.to_dict(),
-            open_action="notified",
-            status=422 if refused.code == "invalid" else 409,
-        )
+        ),
+        refused=_show_refusal(number, "notified"),
+    )
     flash(_("The notice is recorded."), "success")
     return redirect(url_for("review.appeal", number=number))
 

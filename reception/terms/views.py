@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from reception.appeals.models import KINDS
-from reception.appeals.workflow import WorkflowSettings
+from reception.core.web import current_settings
 from reception.domain import explain as ex
 from reception.domain.deadlines import zone_info
 from reception.extensions import db, limiter
@@ -86,7 +86,7 @@ def parse_kind(value: str | None) -> str:
 
 
 def calculate(received_at: datetime, kind: str) -> Answer:
-    settings = WorkflowSettings.from_config(current_app.config)
+    settings = current_settings()
     registered_on, due_on, steps = ex.explain_registration(
         received_at,
         kind,

@@ -73,7 +73,7 @@ def register_error_renderer(
 
     For a `prefix`, `render(code, message)` returns the error response in the feature's
     format. For an `endpoint` (with `status` and `method`), `render(message, code)`
-    answers in place of the error page; it may return None to leave it to the error page.
+    answers in place of the error page. Kept per application (`bp.record_once`).
     """
     rule = (prefix, endpoint, status, method, render)
 

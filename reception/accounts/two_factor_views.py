@@ -22,7 +22,6 @@ from flask_login import current_user, login_required
 
 from reception.accounts import totp, two_factor, user_sessions
 from reception.accounts.forms import TwoFactorCodeForm
-from reception.accounts.services import AccountError
 from reception.accounts.sessions import (
     current_session_token,
     home_for,
@@ -32,7 +31,7 @@ from reception.accounts.sessions import (
 )
 from reception.accounts.two_factor import TwoFactorPolicy
 from reception.core.types import utcnow
-from reception.core.web import perform
+from reception.core.web import attempt, perform
 from reception.extensions import db, limiter
 
 bp = Blueprint("two_factor", __name__)
@@ -212,18 +211,17 @@ def setup():
     form = TwoFactorCodeForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            codes = perform(
-                lambda: two_factor.confirm_setup(
-                    db.session, user, form.code.data, policy=_policy(), now=utcnow()
-                )
+        outcome = attempt(
+            lambda: two_factor.confirm_setup(
+                db.session, user, form.code.data, policy=_policy(), now=utcnow()
             )
-        except AccountError as refused:
-            form.code.errors = [refused.errors["code"]]
+        )
+        if not outcome.done:
+            form.code.errors = [outcome.refused.errors["code"]]
             status = 422
         else:
             flash(_("Two-step verification is on."), "success")
-            return _show_recovery_codes(codes, first_time=True)
+            return _show_recovery_codes(outcome.result, first_time=True)
     elif request.method == "POST":
         status = 422
     policy = _policy()
@@ -256,19 +254,20 @@ def _settings_step(prefix: str, step):
     forms = {name: TwoFactorCodeForm(prefix=name) for name in ("renew", "off")}
     form = forms[prefix]
     if form.validate_on_submit():
-        try:
-            return perform(lambda: step(form.code.data)), None
-        except AccountError as refused:
-            form.code.errors = [refused.errors["code"]]
-            if isinstance(refused, two_factor.WrongCode):
-                # Wrong codes count here too: this page must not be a way around the limit.
-                locked = perform(
-                    lambda: two_factor.record_failure(
-                        db.session, current_user, now=utcnow(), policy=_policy()
-                    )
+        outcome = attempt(lambda: step(form.code.data))
+        if outcome.done:
+            return outcome.result, None
+        refused = outcome.refused
+        form.code.errors = [refused.errors["code"]]
+        if isinstance(refused, two_factor.WrongCode):
+            # Wrong codes count here too: this page must not be a way around the limit.
+            locked = perform(
+                lambda: two_factor.record_failure(
+                    db.session, current_user, now=utcnow(), policy=_policy()
                 )
-                if locked is not None:
-                    form.code.errors = [locked.errors["code"]]
+            )
+            if locked is not None:
+                form.code.errors = [locked.errors["code"]]
     return None, _render_settings(forms["renew"], forms["off"], 422)
 
 

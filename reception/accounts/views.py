@@ -44,7 +44,7 @@ from reception.accounts.sessions import (
 from reception.accounts.two_factor import TwoFactorPolicy
 from reception.core.i18n import current_locale
 from reception.core.types import utcnow
-from reception.core.web import perform
+from reception.core.web import attempt, perform
 from reception.extensions import db, limiter
 from reception.notifications import emails
 
@@ -177,16 +177,15 @@ def register():
                 )
 
         try:
-            perform(register_it)
-        except services.AccountError as refused:
-            for name, message in refused.errors.items():
-                if name in form:
-                    form[name].errors = [message]
+            outcome = attempt(register_it)
         except IntegrityError:
             # The same address registered at the same moment by another request.
             return _sent(form.email.data)
-        else:
+        if outcome.done:
             return _sent(form.email.data)
+        for name, message in outcome.refused.errors.items():
+            if name in form:
+                form[name].errors = [message]
     elif request.method == "POST":
         _every_registration_error(form)
     status = 422 if request.method == "POST" else 200
@@ -303,17 +302,17 @@ def set_password(token: str):
     form = SetPasswordForm()
     status = 200
     if request.method == "POST":
-        try:
-            perform(
-                lambda: services.set_password(
-                    db.session,
-                    user,
-                    form.password.data or "",
-                    form.password_confirm.data or "",
-                    now=utcnow(),
-                )
+        outcome = attempt(
+            lambda: services.set_password(
+                db.session,
+                user,
+                form.password.data or "",
+                form.password_confirm.data or "",
+                now=utcnow(),
             )
-        except services.AccountError as refused:
+        )
+        if not outcome.done:
+            refused = outcome.refused
             for name, message in refused.errors.items():
                 form[name].errors = [message]
             status = 422

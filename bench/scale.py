@@ -220,8 +220,8 @@ def _plan_queries(app, sample: str):
 
     from sqlalchemy import select
 
+    from reception.appeals import search
     from reception.appeals.models import Appeal, AppealEvent
-    from reception.core import search
 
     with app.app_context():
         from reception.extensions import db

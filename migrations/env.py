@@ -87,8 +87,8 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    # The search indexes live outside the models (reception.core.search): leave them alone.
-    from reception.core.search import include_name
+    # The search indexes live outside the models (reception.appeals.search): leave them alone.
+    from reception.appeals.search import include_name
 
     conf_args.setdefault("include_name", include_name)
 

@@ -47,6 +47,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     SecretBox.from_config(app.config)  # malformed RECEPTION_TOTP_KEYS stop the start here
     _init_extensions(app)
+    from reception.appeals.workflow import WorkflowSettings
+    from reception.core.web import install_settings
+
+    install_settings(app, WorkflowSettings.from_config)  # once; views read current_settings()
     from reception.ops import install_ops
 
     install_ops(app)  # JSON logs, request ids, metrics, security events: before the blueprints
@@ -146,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     from reception.core.views import bp as core_bp
     from reception.monitoring.open_data import bp as open_data_bp
     from reception.monitoring.views import bp as monitoring_bp
+    from reception.ops import admin_page  # noqa: F401 (the security event log, on admin's bp)
     from reception.ops.views import bp as ops_bp
     from reception.review.views import bp as review_bp
     from reception.terms.views import bp as terms_bp

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from reception.core.types import utcnow
+from reception.core.web import current_settings
 from reception.extensions import db
 
 seed_cli = AppGroup("seed", help="Load reference or demo data.")
@@ -41,7 +42,6 @@ def deadlines_remind_command():
     Safe to run several times a day: each reminder and alert is sent once.
     """
     from reception.appeals.jobs import remind_deadlines
-    from reception.appeals.workflow import WorkflowSettings
     from reception.ops.worker import deadline_job_done
 
     if not take_job_lock(DEADLINES_LOCK):
@@ -50,9 +50,7 @@ def deadlines_remind_command():
     from reception.api.idempotency import purge_expired
 
     now = utcnow()
-    report = remind_deadlines(
-        db.session, now=now, settings=WorkflowSettings.from_config(current_app.config)
-    )
+    report = remind_deadlines(db.session, now=now, settings=current_settings())
     purged = purge_expired(
         db.session, now=now, hours=current_app.config["RECEPTION_IDEMPOTENCY_HOURS"]
     )

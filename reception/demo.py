@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.services import create_user, get_user_by_email
 from reception.appeals import citizen_actions
-from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal
 from reception.appeals.services import FilingSettings, file_appeal
 from reception.appeals.submission import Submission
 from reception.appeals.workflow import WorkflowSettings
+from reception.core.files import AttachmentStore
 from reception.directory.queries import get_authority
 from reception.notifications.models import OutboxMessage
 from reception.review import services as review

@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import current_app
 
 from reception.accounts.services import create_user
-from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.services import FilingSettings, file_appeal
 from reception.appeals.submission import Submission
+from reception.core.files import AttachmentStore, Upload
 from reception.directory.queries import get_authority
 from reception.extensions import db
 

@@ -4,7 +4,7 @@ Revision ID: d8b3c6e1f2a4
 Revises: d8e5f1a2b3c4
 Create Date: 2026-12-05 12:20:00.000000
 
-The objects made here are kept outside the ORM models (reception.core.search lists them
+The objects made here are kept outside the ORM models (reception.appeals.search lists them
 for the schema comparison): a generated tsvector column and GIN indexes on PostgreSQL, two
 FTS5 tables kept by triggers on SQLite. Staff search and the public search of published
 answers each have their own index, so the public one cannot reach the unmasked text.

@@ -17,16 +17,18 @@ from reception.accounts.passwords import (
 )
 from reception.accounts.user_sessions import end_all_sessions
 from reception.core.i18n import lazy_gettext as _l
+from reception.core.refusals import Refused
 from reception.directory.models import Authority
 from reception.domain.workflow import AUTHORITY_ROLES, Role
 
 
-class AccountError(Exception):
-    """A refused account change; `errors` maps each field to its message."""
+class AccountError(Refused):
+    """A refused account change (a `Refused`); `errors` maps each field to its message.
+    Kept as a name so that the second factor's refusals (wrong code, locked) can say more."""
 
     def __init__(self, errors: dict[str, object]):
-        super().__init__(", ".join(errors))
-        self.errors = errors
+        refused = Refused.fields(errors)
+        super().__init__(refused.code, refused.message, refused.field, errors=errors)
 
 
 def normalize_email(value: str) -> str:

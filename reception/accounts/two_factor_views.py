@@ -22,7 +22,6 @@ from flask_login import current_user, login_required
 
 from reception.accounts import totp, two_factor, user_sessions
 from reception.accounts.forms import TwoFactorCodeForm
-from reception.accounts.services import AccountError
 from reception.accounts.sessions import (
     current_session_token,
     home_for,
@@ -32,6 +31,7 @@ from reception.accounts.sessions import (
 )
 from reception.accounts.two_factor import TwoFactorPolicy
 from reception.core.types import utcnow
+from reception.core.web import attempt, perform
 from reception.extensions import db, limiter
 
 bp = Blueprint("two_factor", __name__)
@@ -100,9 +100,14 @@ def verify():
             form.code.errors = [locked.errors["code"]]
             return render_template("accounts/two_factor_verify.html", form=form), 429
         if how is not None:
-            user.last_login_at = now
-            left = two_factor.recovery_codes_left(db.session, user) if how == "recovery" else None
-            db.session.commit()
+
+            def log_in():
+                user.last_login_at = now
+                return (
+                    two_factor.recovery_codes_left(db.session, user) if how == "recovery" else None
+                )
+
+            left = perform(log_in)
             start_session(user)
             flash(_("You are logged in."), "success")
             if left is not None:
@@ -119,8 +124,9 @@ def verify():
             return redirect(next_url or home_for(user))
         db.session.rollback()
         # Counted in the database, so that guesses add up across workers and hosts.
-        locked = two_factor.record_failure(db.session, user, now=now, policy=policy)
-        db.session.commit()
+        locked = perform(
+            lambda: two_factor.record_failure(db.session, user, now=now, policy=policy)
+        )
         if locked is not None:
             form.code.errors = [locked.errors["code"]]
             status = 429
@@ -175,14 +181,15 @@ def _show_recovery_codes(codes: list[str], *, first_time: bool):
 @login_required
 def end_other_sessions():
     """Log out every other device (a lost phone, a cookie left on another computer)."""
-    ended = user_sessions.end_all_sessions(
-        db.session,
-        current_user,
-        now=utcnow(),
-        reason="self",
-        keep_token=current_session_token(),
+    ended = perform(
+        lambda: user_sessions.end_all_sessions(
+            db.session,
+            current_user,
+            now=utcnow(),
+            reason="self",
+            keep_token=current_session_token(),
+        )
     )
-    db.session.commit()
     flash(
         ngettext(
             "%(num)d other device is logged out.", "%(num)d other devices are logged out.", ended
@@ -200,23 +207,21 @@ def setup():
     user = current_user._get_current_object()
     if user.two_factor_enabled:
         return redirect(url_for("two_factor.settings"))
-    secret = two_factor.begin_setup(user, policy=_policy())
-    db.session.commit()
+    secret = perform(lambda: two_factor.begin_setup(user, policy=_policy()))
     form = TwoFactorCodeForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            codes = two_factor.confirm_setup(
+        outcome = attempt(
+            lambda: two_factor.confirm_setup(
                 db.session, user, form.code.data, policy=_policy(), now=utcnow()
             )
-            db.session.commit()
-        except AccountError as refused:
-            db.session.rollback()
-            form.code.errors = [refused.errors["code"]]
+        )
+        if not outcome.done:
+            form.code.errors = [outcome.refused.errors["code"]]
             status = 422
         else:
             flash(_("Two-step verification is on."), "success")
-            return _show_recovery_codes(codes, first_time=True)
+            return _show_recovery_codes(outcome.result, first_time=True)
     elif request.method == "POST":
         status = 422
     policy = _policy()
@@ -249,21 +254,20 @@ def _settings_step(prefix: str, step):
     forms = {name: TwoFactorCodeForm(prefix=name) for name in ("renew", "off")}
     form = forms[prefix]
     if form.validate_on_submit():
-        try:
-            result = step(form.code.data)
-            db.session.commit()
-            return result, None
-        except AccountError as refused:
-            db.session.rollback()
-            form.code.errors = [refused.errors["code"]]
-            if isinstance(refused, two_factor.WrongCode):
-                # Wrong codes count here too: this page must not be a way around the limit.
-                locked = two_factor.record_failure(
+        outcome = attempt(lambda: step(form.code.data))
+        if outcome.done:
+            return outcome.result, None
+        refused = outcome.refused
+        form.code.errors = [refused.errors["code"]]
+        if isinstance(refused, two_factor.WrongCode):
+            # Wrong codes count here too: this page must not be a way around the limit.
+            locked = perform(
+                lambda: two_factor.record_failure(
                     db.session, current_user, now=utcnow(), policy=_policy()
                 )
-                db.session.commit()
-                if locked is not None:
-                    form.code.errors = [locked.errors["code"]]
+            )
+            if locked is not None:
+                form.code.errors = [locked.errors["code"]]
     return None, _render_settings(forms["renew"], forms["off"], 422)
 
 

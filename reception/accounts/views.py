@@ -44,6 +44,7 @@ from reception.accounts.sessions import (
 from reception.accounts.two_factor import TwoFactorPolicy
 from reception.core.i18n import current_locale
 from reception.core.types import utcnow
+from reception.core.web import attempt, perform
 from reception.domain.workflow import Role
 from reception.extensions import db, limiter
 from reception.notifications import emails
@@ -69,8 +70,7 @@ def login():
         elif user.email_confirmed_at is None:
             # The password is right but the address is not proved yet: send a new link.
             db.session.rollback()
-            _send_confirmation(user, now)
-            db.session.commit()
+            perform(lambda: _send_confirmation(user, now))
             form.email.errors = [
                 _(
                     "Confirm your e-mail address first: we have sent a new link to %(email)s.",
@@ -84,7 +84,7 @@ def login():
             start_pending_login(user, next_url)
             return redirect(url_for("two_factor.verify"))
         else:
-            db.session.commit()
+            perform()  # the log-in recorded by authenticate
             start_session(user)
             flash(_("You are logged in."), "success")
             if TwoFactorPolicy.from_config(current_app.config).required_for(user):
@@ -150,7 +150,8 @@ def register():
     if form.validate_on_submit():
         now = utcnow()
         existing = services.get_user_by_email(db.session, form.email.data)
-        try:
+
+        def register_it():
             if existing is None:
                 user = services.create_user(
                     db.session,
@@ -175,18 +176,17 @@ def register():
                     reset_url=_absolute("accounts.forgot_password"),
                     now=now,
                 )
-            db.session.commit()
-        except services.AccountError as refused:
-            db.session.rollback()
-            for name, message in refused.errors.items():
-                if name in form:
-                    form[name].errors = [message]
+
+        try:
+            outcome = attempt(register_it)
         except IntegrityError:
             # The same address registered at the same moment by another request.
-            db.session.rollback()
             return _sent(form.email.data)
-        else:
+        if outcome.done:
             return _sent(form.email.data)
+        for name, message in outcome.refused.errors.items():
+            if name in form:
+                form[name].errors = [message]
     elif request.method == "POST":
         _every_registration_error(form)
     status = 422 if request.method == "POST" else 200
@@ -237,7 +237,7 @@ def confirm_email(token: str):
         now = utcnow()
         refused = _confirm_with_password(user, form, now)
         if refused is None:
-            db.session.commit()
+            perform()  # the confirmation _confirm_with_password wrote
             flash(_("Your e-mail address is confirmed and your account is ready."), "success")
             if user.two_factor_enabled:
                 start_pending_login(user, "")
@@ -303,17 +303,17 @@ def set_password(token: str):
     form = SetPasswordForm()
     status = 200
     if request.method == "POST":
-        try:
-            services.set_password(
+        outcome = attempt(
+            lambda: services.set_password(
                 db.session,
                 user,
                 form.password.data or "",
                 form.password_confirm.data or "",
                 now=utcnow(),
             )
-            db.session.commit()
-        except services.AccountError as refused:
-            db.session.rollback()
+        )
+        if not outcome.done:
+            refused = outcome.refused
             for name, message in refused.errors.items():
                 form[name].errors = [message]
             status = 422
@@ -345,10 +345,15 @@ def forgot_password():
             settings = InvitationSettings.from_config(current_app.config)
             now = utcnow()
             token = make_invitation_token(user, settings=settings, now=now, purpose="reset")
-            emails.password_reset(
-                db.session, user, url=settings.url(token), valid_hours=RESET_VALID_HOURS, now=now
+            perform(
+                lambda: emails.password_reset(
+                    db.session,
+                    user,
+                    url=settings.url(token),
+                    valid_hours=RESET_VALID_HOURS,
+                    now=now,
+                )
             )
-            db.session.commit()
         # The same answer for an unknown address: the page must not reveal who has an account.
         return render_template("accounts/forgot_sent.html", email=form.email.data)
     status = 422 if request.method == "POST" else 200

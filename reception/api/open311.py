@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 from flask import Blueprint, current_app, request, url_for
 from flask_babel import force_locale, format_date
@@ -22,15 +21,17 @@ from sqlalchemy.exc import IntegrityError
 from reception.api import idempotency, schemas
 from reception.api.auth import current_api_key, rate_limit_key
 from reception.api.formats import errors, respond
-from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal, AppealEvent
-from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
+from reception.appeals.services import file_appeal
 from reception.appeals.submission import Submission
 from reception.core import paging
+from reception.core.errors import register_error_renderer
 from reception.core.i18n import current_locale
 from reception.core.inputs import InputError, known_args, parse_moment
 from reception.core.labels import EVENT_LABELS, KIND_LABELS, LANGUAGE_LABELS
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
+from reception.core.web import attachment_store, current_settings, perform
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category
 from reception.domain.deadlines import zone_info
@@ -39,6 +40,14 @@ from reception.domain.workflow import FINAL_STATUSES, LANGUAGES, Channel
 from reception.extensions import csrf, db, limiter
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+
+
+def _error_in_open311_format(code: int, message):
+    """Every error under /open311/ (an unknown address too) in Open311's own format."""
+    return errors("xml" if request.path.endswith(".xml") else "json", code, message)
+
+
+register_error_renderer(bp, _error_in_open311_format, prefix="/open311/")
 csrf.exempt(bp)
 # Every read shares one count per API key that checks out, or per client address.
 read_limit = limiter.shared_limit(
@@ -491,15 +500,16 @@ def create_request(fmt: str):
             "language": language,
         }
     )
-    store = AttachmentStore(Path(current_app.config["UPLOAD_FOLDER"]))
+    store = attachment_store()
     actor = key.user if key.user is not None and key.user.is_active else None
-    try:
+
+    def file_it():
         filed = file_appeal(
             db.session,
             submission,
             now=utcnow(),
             actor=actor,
-            settings=FilingSettings.from_config(current_app.config),
+            settings=current_settings().filing,
             store=store,
             channel=Channel.api,
             api_key_id=key.id,
@@ -524,18 +534,9 @@ def create_request(fmt: str):
             # first to commit, then fails on the unique key and answers the first result.
             idempotency.remember(db.session, call, response, now=utcnow())
             db.session.flush()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        try:
-            stored = _stored_answer(call)
-        except idempotency.IdempotencyError as problem:
-            return errors(fmt, problem.status, problem.message)
-        if stored is None:
-            raise
-        return stored
-    except SubmissionInvalid as invalid:
-        db.session.rollback()
+        return response
+
+    def invalid_in_open311_format(invalid: Refused):
         return errors(
             fmt,
             400,
@@ -544,6 +545,17 @@ def create_request(fmt: str):
                 for name, message in invalid.errors.items()
             ),
         )
+
+    try:
+        response = perform(file_it, files=store, refused=invalid_in_open311_format)
+    except IntegrityError:
+        try:
+            stored = _stored_answer(call)
+        except idempotency.IdempotencyError as problem:
+            return errors(fmt, problem.status, problem.message)
+        if stored is None:
+            raise
+        return stored
     return response
 
 

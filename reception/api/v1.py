@@ -17,19 +17,25 @@ from reception.api import idempotency, schemas
 from reception.api.auth import bearer_secret, current_api_key, rate_limit_key
 from reception.appeals import queries as appeal_queries
 from reception.appeals.models import Appeal
-from reception.appeals.views import attachment_store, local_today
-from reception.appeals.workflow import ActionRefused, WorkflowSettings
+from reception.appeals.visibility import staff_may_view
 from reception.core import paging
 from reception.core.inputs import InputError, request_json_object
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
+from reception.core.web import (
+    attachment_store,
+    current_settings,
+    local_today,
+    perform,
+    register_refusal_renderer,
+)
 from reception.directory.queries import get_calendar
 from reception.domain.actions import STAFF_ACTIONS, staff_actions_for
 from reception.domain.workflow import STAFF_ROLES
 from reception.extensions import csrf, db, limiter
 from reception.review import queries
 from reception.review.actions import perform_staff_action
-from reception.review.policies import staff_may_view
-from reception.similarity.context import api_fields as similar_fields
+from reception.review.similar import api_fields as similar_fields
 from reception.terms import present as term_present
 from reception.terms.history import appeal_term_steps
 
@@ -224,6 +230,19 @@ def get_appeal(number: str):
 REFUSAL_STATUS = {"invalid": 422, "not_allowed": 409, "conflict": 409, "not_found": 404}
 
 
+def refusal_error(refused: Refused):
+    """A refusal as the API's JSON error: its code (the contract) and HTTP status."""
+    raise ApiError(
+        REFUSAL_STATUS.get(refused.code, 422), refused.code, refused.message, refused.field
+    )
+
+
+@bp.record_once
+def _refusals_in_json(state) -> None:
+    # A write under /api/ whose view gives no renderer of its own answers in JSON too.
+    register_refusal_renderer(state.app, "/api/", refusal_error)
+
+
 def _idempotent_call() -> idempotency.IdempotentCall | None:
     try:
         return idempotency.from_request(request, current_api_key(bearer_secret()).id)
@@ -274,49 +293,49 @@ def post_action(number: str):
         ) from None
     action = data["action"]
     store = attachment_store()
-    try:
-        with store.guard():
-            event = perform_staff_action(
-                db.session,
-                appeal,
-                action,
-                actor=_user(),
-                now=utcnow(),
-                settings=WorkflowSettings.from_config(current_app.config),
-                store=store,
-                data=data,
-            )
+
+    def act_on_it():
+        event = perform_staff_action(
+            db.session,
+            appeal,
+            action,
+            actor=_user(),
+            now=utcnow(),
+            settings=current_settings(),
+            store=store,
+            data=data,
+        )
+        db.session.flush()
+        # The answer is made before the commit: afterwards every attribute would be read
+        # again from a database that may have gone away, and a done step answered 503.
+        body = schemas.ActionResult(
+            event=schemas.EventSummary(
+                action=event.action,
+                from_status=event.from_status,
+                to_status=event.to_status,
+                created_at=event.created_at,
+            ),
+            appeal=appeal_summary(appeal, today=local_today()),
+        )
+        response = jsonify(body.dump())
+        if call is not None:
+            # Beside the effect, in its transaction: a second request with this key
+            # waits here for the first to commit, then fails on the unique key.
+            idempotency.remember(db.session, call, response, now=utcnow())
             db.session.flush()
-            # The answer is made before the commit: afterwards every attribute would be read
-            # again from a database that may have gone away, and a done step answered 503.
-            body = schemas.ActionResult(
-                event=schemas.EventSummary(
-                    action=event.action,
-                    from_status=event.from_status,
-                    to_status=event.to_status,
-                    created_at=event.created_at,
-                ),
-                appeal=appeal_summary(appeal, today=local_today()),
-            )
-            response = jsonify(body.dump())
-            if call is not None:
-                # Beside the effect, in its transaction: a second request with this key
-                # waits here for the first to commit, then fails on the unique key.
-                idempotency.remember(db.session, call, response, now=utcnow())
-                db.session.flush()
-            db.session.commit()
-    except ActionRefused as refused:
-        db.session.rollback()
+        return response
+
+    def refused_unless_done(refused: Refused):
         # Refused because a request with the same key changed the appeal a moment ago:
         # that request's answer is this one's too.
         stored = _stored_answer(call)
         if stored is not None:
             return stored
-        raise ApiError(
-            REFUSAL_STATUS.get(refused.code, 422), refused.code, refused.message, refused.field
-        ) from None
+        return refusal_error(refused)
+
+    try:
+        response = perform(act_on_it, files=store, refused=refused_unless_done)
     except IntegrityError:
-        db.session.rollback()
         stored = _stored_answer(call)
         if stored is None:
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask_babel import force_locale
@@ -9,25 +10,28 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
-from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import FiledAppeal, file_appeal
 from reception.appeals.submission import Submission
 from reception.appeals.workflow import (
-    ActionRefused,
+    NOT_ALLOWED,
     WorkflowSettings,
     apply_transition,
     check_files,
     ensure_allowed,
+    lock_appeal,
     optional_text,
     pause_ended,
     required_text,
     save_attachments,
 )
+from reception.core.files import AttachmentStore, Upload
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.inputs import InputError, parse_int
+from reception.core.refusals import Refused
+from reception.domain.actions import CITIZEN_ACTIONS
 from reception.domain.deadlines import complaint_filing_deadline
-from reception.domain.workflow import AppealKind, Channel, Role
+from reception.domain.workflow import Action, AppealKind, Channel, Role
 
 MAX_REPLY = 10_000
 MAX_COMMENT = 2_000
@@ -109,7 +113,7 @@ def rate_answer(
     except InputError:
         stars = 0
     if not 1 <= stars <= 5:
-        raise ActionRefused("invalid", _l("Choose a rating from 1 to 5."), "rating")
+        raise Refused("invalid", _l("Choose a rating from 1 to 5."), "rating")
     comment = optional_text(comment, "comment", MAX_COMMENT)
     return apply_transition(
         session,
@@ -158,9 +162,7 @@ def complain_about_answer(
     ensure_allowed(appeal, "complain", "citizen")
     deadline = complaint_deadline(appeal, settings)
     if deadline is None or settings.local_date(now) > deadline:
-        raise ActionRefused(
-            "not_allowed", _l("The period for complaining about this answer has passed.")
-        )
+        raise Refused("not_allowed", _l("The period for complaining about this answer has passed."))
     text = required_text(text, "text", MAX_REPLY)
     answering = appeal.authority
     superior = answering.superior or answering
@@ -209,3 +211,40 @@ def complain_about_answer(
         notify=False,
     )
     return filed
+
+
+# The applicant's steps by their contract codes (listed in reception.domain.actions).
+__all__ = ["CITIZEN_ACTIONS", "perform_citizen_action"]
+
+
+def perform_citizen_action(
+    session: Session,
+    appeal: Appeal,
+    action: str,
+    *,
+    actor: User | None,
+    now: datetime,
+    settings: WorkflowSettings,
+    store: AttachmentStore,
+    data: Mapping,
+    uploads: list[Upload] = (),
+):
+    """Run a citizen's action; returns the event, or the filed complaint for `complain`."""
+    appeal = lock_appeal(session, appeal)
+    common = {"actor": actor, "now": now, "settings": settings}
+    match action:
+        case Action.reply:
+            return reply_to_request(
+                session, appeal, **common, store=store, text=data.get("text"), uploads=uploads
+            )
+        case Action.withdraw:
+            return withdraw_appeal(session, appeal, **common, reason=data.get("reason"))
+        case Action.rate:
+            return rate_answer(
+                session, appeal, **common, rating=data.get("rating"), comment=data.get("comment")
+            )
+        case Action.complain:
+            return complain_about_answer(
+                session, appeal, **common, store=store, text=data.get("text")
+            )
+    raise Refused("not_allowed", NOT_ALLOWED)

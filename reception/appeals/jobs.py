@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
+from reception.appeals.clock import record_deemed_refusals, remind_returns
 from reception.appeals.models import Appeal
 from reception.appeals.survey import SurveySettings, ask_whether_resolved
 from reception.appeals.workflow import WorkflowSettings, apply_transition
 from reception.domain.workflow import RUNNING_STATUSES, AppealStatus, Role
 from reception.notifications import emails
 from reception.notifications.models import OutboxMessage
-from reception.terms.jobs import record_deemed_refusals, remind_returns
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from reception.appeals.attachments import Upload
+from reception.core.files import Upload
 
 SALT = "reception.kept-upload"
 KEEP_SECONDS = 24 * 3600

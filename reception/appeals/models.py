@@ -135,7 +135,7 @@ class Appeal(db.Model):
     # Subject and text reduced to their stemmed words (reception.domain.similarity), for
     # finding the appeals about the same thing; set at filing.
     similarity_text: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # Appeals about one problem answered together (reception.similarity.groups).
+    # Appeals about one problem answered together (reception.review.groups).
     group_id: Mapped[int | None] = mapped_column(ForeignKey("appeal_groups.id"), index=True)
 
     applicant_type: Mapped[str] = mapped_column(String(16), default="person")

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals.access import hash_access_code
-from reception.appeals.attachments import AttachmentStore, display_name, sniff_content_type
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, Attachment, CoApplicant, RegistrationCounter
 from reception.appeals.publishing import published_subject
 from reception.appeals.repeats import find_repeat_of
 from reception.appeals.submission import Limits, Submission, check_submission
+from reception.core.files import AttachmentStore, display_name, sniff_content_type
 from reception.core.law import term_rules
+from reception.core.refusals import Refused
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
 from reception.directory.queries import get_calendar
@@ -29,14 +30,6 @@ from reception.domain.identifiers import format_registration_number, generate_ac
 from reception.domain.similarity import normalise
 from reception.domain.workflow import INITIAL_STATUS, AppealKind, Channel, Role
 from reception.notifications import emails
-
-
-class SubmissionInvalid(Exception):
-    """The submission has problems; `errors` maps each field to its message."""
-
-    def __init__(self, errors: dict[str, object]):
-        super().__init__(", ".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -139,7 +132,7 @@ OPERATOR_CHANNELS = (Channel.paper, Channel.phone, Channel.in_person)
 def validate_submission(
     session: Session, sub: Submission, settings: FilingSettings, *, channel: str = Channel.web
 ) -> Chosen:
-    """Raise SubmissionInvalid with every problem of the submission; else return its rows.
+    """Raise Refused with every problem of the submission; else return its rows.
 
     Only the codes the submission names are looked up, not every code there is.
     """
@@ -157,7 +150,7 @@ def validate_submission(
         email_optional=channel in OPERATOR_CHANNELS,
     )
     if errors:
-        raise SubmissionInvalid(errors)
+        raise Refused.fields(errors)
     return chosen
 
 

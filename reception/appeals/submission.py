@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, fields
 
 from email_validator import EmailNotValidError, validate_email
 
-from reception.appeals.attachments import Upload, sniff_content_type
 from reception.core import inputs
+from reception.core.files import Upload, sniff_content_type
 from reception.core.i18n import lazy_gettext as _l
 from reception.domain.identifiers import iin_problem
 from reception.domain.workflow import LANGUAGES, AppealKind

@@ -19,10 +19,9 @@ from reception.appeals.survey import (
     read_token,
     record_answer,
 )
-from reception.appeals.views import local_today
-from reception.appeals.workflow import WorkflowSettings
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.types import utcnow
+from reception.core.web import current_settings, local_today, perform
 from reception.extensions import db, limiter
 
 bp = Blueprint("survey", __name__)
@@ -39,7 +38,7 @@ def _link(token: str):
 
 
 def _complaint_open(appeal) -> bool:
-    settings = WorkflowSettings.from_config(current_app.config)
+    settings = current_settings()
     deadline = complaint_deadline(appeal, settings)
     return deadline is not None and local_today() <= deadline
 
@@ -64,10 +63,15 @@ def answer(token: str):
     comment = (request.form.get("comment") or "")[:MAX_COMMENT]
     number = appeal.number
     appeal_id = appeal.id
-    record_answer(db.session, link, choice=choice, comment=comment, now=utcnow())
-    complaint_open = not CHOICES[choice] and _complaint_open(appeal)
-    complaint_to = (appeal.authority.superior or appeal.authority) if complaint_open else None
-    db.session.commit()
+
+    def answer():
+        record_answer(db.session, link, choice=choice, comment=comment, now=utcnow())
+        complaint_open = not CHOICES[choice] and _complaint_open(appeal)
+        return complaint_open, (
+            (appeal.authority.superior or appeal.authority) if complaint_open else None
+        )
+
+    complaint_open, complaint_to = perform(answer)
     if complaint_open:
         # The complaint form on the status page comes filled in with this appeal.
         grant_browser_access(appeal_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -27,27 +26,28 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from reception.appeals import queries, receipts
-from reception.appeals.attachments import AttachmentStore, Upload, read_uploads
-from reception.appeals.citizen_actions import complaint_deadline
+from reception.appeals.citizen_actions import (
+    CITIZEN_ACTIONS,
+    complaint_deadline,
+    perform_citizen_action,
+)
 from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.kept_uploads import KeptUploads
 from reception.appeals.policies import citizen_may_view, grant_browser_access
-from reception.appeals.services import (
-    OPERATOR_CHANNELS,
-    AlreadyFiled,
-    FilingSettings,
-    SubmissionInvalid,
-    file_appeal,
-    find_submission,
-)
+from reception.appeals.services import OPERATOR_CHANNELS, AlreadyFiled, file_appeal, find_submission
 from reception.appeals.submission import Submission, check_uploads
-from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
+from reception.appeals.visibility import is_staff, staff_may_view
+from reception.appeals.workflow import CONFIRM_MESSAGE
+from reception.core.errors import register_error_renderer
+from reception.core.files import Upload, read_uploads
 from reception.core.i18n import current_locale
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
+from reception.core.web import attachment_store, current_settings, local_today, perform
 from reception.directory import queries as directory
-from reception.domain.deadlines import working_days_left, zone_info
+from reception.domain.deadlines import working_days_left
 from reception.domain.workflow import (
     ANSWERED_STATUSES,
     RUNNING_STATUSES,
@@ -58,16 +58,10 @@ from reception.domain.workflow import (
     available_actions,
 )
 from reception.extensions import db, limiter
-from reception.review.actions import CITIZEN_ACTIONS, perform_citizen_action
-from reception.review.policies import is_staff, staff_may_view
 
 bp = Blueprint("appeals", __name__)
 
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-def attachment_store() -> AttachmentStore:
-    return AttachmentStore(Path(current_app.config["UPLOAD_FOLDER"]))
 
 
 def _fill_choices(form: AppealForm) -> None:
@@ -164,7 +158,7 @@ def new():
     kept_tokens = request.form.getlist("kept_attachments")
     earlier_files, kept = kept_store.restore(kept_tokens)
     new_files = _uploads()
-    settings = FilingSettings.from_config(current_app.config)
+    settings = current_settings().filing
     if "more_co_applicants" in request.form:
         # "More rows" for the co-applicants: nothing is filed; everything typed comes back.
         good = [f for f in new_files if check_uploads([f], settings.limits) is None]
@@ -181,25 +175,24 @@ def new():
     key = request.form.get("submission_key", "")
     key = key if SUBMISSION_KEY.fullmatch(key) else None
     store = attachment_store()
-    try:
-        with store.guard():
-            filed = file_appeal(
-                db.session,
-                submission,
-                now=utcnow(),
-                actor=current_user if current_user.is_authenticated else None,
-                settings=settings,
-                store=store,
-                channel=channel,
-                screening=screening,
-                submission_key=key,
-            )
-            # Read before the commit: afterwards each attribute would be read again from a
-            # database that may have gone away, and a registered appeal answered with 503.
-            appeal_id, number = filed.appeal.id, filed.appeal.number
-            db.session.commit()
-    except SubmissionInvalid as invalid:
-        db.session.rollback()
+
+    def file_it():
+        filed = file_appeal(
+            db.session,
+            submission,
+            now=utcnow(),
+            actor=current_user if current_user.is_authenticated else None,
+            settings=settings,
+            store=store,
+            channel=channel,
+            screening=screening,
+            submission_key=key,
+        )
+        # Read before the commit: afterwards each attribute would be read again from a
+        # database that may have gone away, and a registered appeal answered with 503.
+        return filed, filed.appeal.id, filed.appeal.number
+
+    def show_refusal(invalid: Refused):
         for name, message in invalid.errors.items():
             if name in form:
                 form[name].errors = [message]
@@ -207,22 +200,22 @@ def new():
         # The files that pass the checks wait for the corrected form; the others are named
         # in the error beside the field.
         good = [f for f in new_files if check_uploads([f], settings.limits) is None]
-        kept += kept_store.keep(good)
         return render_template(
             "appeals/new.html",
             form=form,
             kind_hints=KIND_HINTS,
             errors=invalid.errors,
             co_rows=co_rows,
-            kept_files=kept,
+            kept_files=kept + kept_store.keep(good),
             files_dropped=len(good) < len(new_files),
         ), 422
+
+    try:
+        filed, appeal_id, number = perform(file_it, files=store, refused=show_refusal)
     except AlreadyFiled as earlier:
-        db.session.rollback()
         return _show_earlier_filing(earlier, key)
     except IntegrityError:
         # The same form sent twice at once: the other request registered it first.
-        db.session.rollback()
         earlier = find_submission(db.session, key)
         if earlier is None:
             raise
@@ -268,6 +261,10 @@ def render_form_again(message, status: int):
     ), status
 
 
+# Too many filings from one address: the form again with all it held, not an error page.
+register_error_renderer(bp, render_form_again, endpoint="appeals.new", status=429, method="POST")
+
+
 def _appeal_for_viewer(number: str, *, details: bool = False):
     appeal = queries.get_appeal_by_number(db.session, number, details=details)
     if appeal is None or not citizen_may_view(current_user, appeal):
@@ -282,11 +279,6 @@ def receipt(number: str):
     return render_template(
         "appeals/receipt.html", appeal=appeal, access_code=access_code, now_local=utcnow()
     )
-
-
-def local_today():
-    """Today's date where the reception works (not where the server is)."""
-    return utcnow().astimezone(zone_info(current_app.config["RECEPTION_TIMEZONE"])).date()
 
 
 def _citizen_actions(appeal, deadline, today) -> list[str]:
@@ -322,7 +314,7 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
         return _status_page(appeal, kept[key]), status
     # Its category, region, authority and attachments in one query (into the same object).
     queries.get_appeal_by_number(db.session, appeal.number, details=True)
-    settings = WorkflowSettings.from_config(current_app.config)
+    settings = current_settings()
     calendar = directory.get_calendar(db.session, current_app.config["RECEPTION_COUNTRY"])
     complain_by = complaint_deadline(appeal, settings)
     days_left = (
@@ -443,38 +435,36 @@ def act(number: str, action: str):
         abort(404)
     owner = current_user.is_authenticated and current_user.id == appeal.citizen_id
     store = attachment_store()
-    try:
+
+    def act_on_it():
         if action == Action.withdraw and request.form.get("confirm") != "yes":
-            raise ActionRefused("invalid", CONFIRM_MESSAGE, "confirm")
-        with store.guard():
-            result = perform_citizen_action(
-                db.session,
-                appeal,
-                action,
-                actor=current_user if owner else None,
-                now=utcnow(),
-                settings=WorkflowSettings.from_config(current_app.config),
-                store=store,
-                data=request.form,
-                uploads=_uploads(),
-            )
-            # As in filing: what the answer needs is read before the commit.
-            appeal_number = appeal.number
-            complaint = (
-                (result.appeal.id, result.appeal.number) if action == Action.complain else None
-            )
-            db.session.commit()
-    except ActionRefused as refused:
-        db.session.rollback()
-        appeal = _appeal_for_viewer(number)
+            raise Refused("invalid", CONFIRM_MESSAGE, "confirm")
+        result = perform_citizen_action(
+            db.session,
+            appeal,
+            action,
+            actor=current_user if owner else None,
+            now=utcnow(),
+            settings=current_settings(),
+            store=store,
+            data=request.form,
+            uploads=_uploads(),
+        )
+        # As in filing: what the answer needs is read before the commit.
+        complaint = (result.appeal.id, result.appeal.number) if action == Action.complain else None
+        return result, appeal.number, complaint
+
+    def show_refusal(refused: Refused):
         # No flash: the form's own error summary says it, beside the field.
         return _render_status(
-            appeal,
+            _appeal_for_viewer(number),
             errors={refused.field or "_": refused.message},
             form_data=request.form.to_dict(),
             open_action=action,
             status=422 if refused.code == "invalid" else 409,
         )
+
+    result, appeal_number, complaint = perform(act_on_it, files=store, refused=show_refusal)
     if complaint is not None:
         complaint_id, complaint_number = complaint
         grant_browser_access(complaint_id)

@@ -17,17 +17,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from reception.accounts.models import User
-from reception.appeals.attachments import (
+from reception.appeals.events import record_event
+from reception.appeals.models import Appeal, AppealEvent, Attachment
+from reception.appeals.services import FilingSettings
+from reception.appeals.submission import Limits, check_uploads, clean_text
+from reception.core.files import (
     AttachmentStore,
     Upload,
     display_name,
     sniff_content_type,
 )
-from reception.appeals.events import record_event
-from reception.appeals.models import Appeal, AppealEvent, Attachment
-from reception.appeals.services import FilingSettings
-from reception.appeals.submission import Limits, check_uploads, clean_text
 from reception.core.i18n import lazy_gettext as _l
+from reception.core.refusals import Refused
 from reception.directory.queries import get_calendar
 from reception.domain.calendar import WorkingCalendar
 from reception.domain.deadlines import resume_after_pause, zone_info
@@ -39,20 +40,6 @@ from reception.domain.workflow import (
     transition_for,
 )
 from reception.notifications import emails
-
-
-class ActionRefused(Exception):
-    """An action that cannot be done; `code` for machines, `message` for people.
-
-    Codes: "not_found" (unknown or unseen appeal), "not_allowed" (status or role),
-    "invalid" (bad input; `field` names it), "conflict" (the appeal changed meanwhile).
-    """
-
-    def __init__(self, code: str, message, field: str | None = None):
-        super().__init__(str(code))
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -98,7 +85,7 @@ def ensure_allowed(appeal: Appeal, action: str, role: str | None):
     try:
         return next_status(appeal.status, action, role)
     except TransitionError as refused:
-        raise ActionRefused("not_allowed", NOT_ALLOWED) from refused
+        raise Refused("not_allowed", NOT_ALLOWED) from refused
 
 
 def lock_appeal(session: Session, appeal: Appeal) -> Appeal:
@@ -118,7 +105,7 @@ def lock_appeal(session: Session, appeal: Appeal) -> Appeal:
         .execution_options(populate_existing=True)
     ).one_or_none()
     if fresh is None or fresh.version != seen:
-        raise ActionRefused("conflict", CONFLICT)
+        raise Refused("conflict", CONFLICT)
     return fresh
 
 
@@ -172,7 +159,7 @@ def apply_transition(
         )
         session.flush()
     except StaleDataError as stale:
-        raise ActionRefused("conflict", CONFLICT) from stale
+        raise Refused("conflict", CONFLICT) from stale
     if public and notify:
         emails.appeal_updated(session, appeal, event, base_url=settings.filing.base_url, now=now)
     return event
@@ -182,9 +169,9 @@ def required_text(value, field: str, limit: int) -> str:
     """Return the cleaned text or refuse with a message naming the field."""
     text = clean_text(value)
     if not text:
-        raise ActionRefused("invalid", _l("This field is required."), field)
+        raise Refused("invalid", _l("This field is required."), field)
     if len(text) > limit:
-        raise ActionRefused(
+        raise Refused(
             "invalid", _l("Please shorten this to %(n)d characters or fewer.", n=limit), field
         )
     return text
@@ -197,7 +184,7 @@ def optional_text(value, field: str, limit: int) -> str:
 def check_files(uploads: list[Upload], limits: Limits) -> None:
     problem = check_uploads(uploads, limits)
     if problem:
-        raise ActionRefused("invalid", problem, "attachments")
+        raise Refused("invalid", problem, "attachments")
 
 
 def save_attachments(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
@@ -50,6 +52,52 @@ API_ERROR_CODES = {
 }
 
 
+# --- Error renderers registered by the features ---------------------------------------
+# A feature with its own error format (Open311's JSON/XML) or its own answer to an error
+# (the appeal form shown again after too many filings) registers it here, from its
+# blueprint; core knows none of them.
+
+_RENDERERS = "reception.error_renderers"
+
+
+def register_error_renderer(
+    blueprint: Blueprint,
+    render: Callable,
+    *,
+    prefix: str | None = None,
+    endpoint: str | None = None,
+    status: int | None = None,
+    method: str | None = None,
+) -> None:
+    """Answer errors under a URL `prefix` (or of one `endpoint`) with `render`.
+
+    For a `prefix`, `render(code, message)` returns the error response in the feature's
+    format. For an `endpoint` (with `status` and `method`), `render(message, code)`
+    answers in place of the error page. Kept per application (`bp.record_once`).
+    """
+    rule = (prefix, endpoint, status, method, render)
+
+    def install(state) -> None:
+        state.app.extensions.setdefault(_RENDERERS, []).append(rule)
+
+    blueprint.record_once(install)
+
+
+def _registered(*, endpoint_rules: bool, code: int):
+    for prefix, endpoint, status, method, render in current_app.extensions.get(_RENDERERS, []):
+        if endpoint_rules:
+            if (
+                endpoint is not None
+                and request.endpoint == endpoint
+                and (status is None or status == code)
+                and (method is None or request.method == method)
+            ):
+                return render
+        elif prefix is not None and request.path.startswith(prefix):
+            return render
+    return None
+
+
 def _render(code: int, message=None):
     # Tells the user loader that a failing database must not fail this page too.
     g.rendering_error_page = True
@@ -61,11 +109,9 @@ def _render(code: int, message=None):
             mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             n=current_app.config["MAX_ATTACHMENTS"],
         )
-    if request.path.startswith("/open311/"):
-        from reception.api.formats import errors
-
-        fmt = "xml" if request.path.endswith(".xml") else "json"
-        return errors(fmt, code, message or title)
+    feature_format = _registered(endpoint_rules=False, code=code)
+    if feature_format is not None:
+        return feature_format(code, message or title)
     if (
         request.path.startswith("/api/")
         or request.path.endswith(".json")  # /terms.json: a JSON address answers in JSON
@@ -97,15 +143,15 @@ def install_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
-        if error.code == 429 and request.method == "POST" and request.endpoint == "appeals.new":
-            # Too many filings from one address: show the form again with all it held.
-            from reception.appeals.views import render_form_again
-
+        code = error.code or 500
+        own_answer = _registered(endpoint_rules=True, code=code)
+        if own_answer is not None:
+            # E.g. too many filings from one address: the form again with all it held.
             try:
-                return render_form_again(MESSAGES[429][1], 429)
+                return own_answer(MESSAGES.get(code, MESSAGES[500])[1], code)
             except DBAPIError as db_error:  # the form's lists come from the database
                 return database_error(db_error)
-        return _render(error.code or 500)
+        return _render(code)
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 
-from reception.accounts.sessions import safe_next
 from reception.core.caching import public_page
+from reception.core.inputs import safe_next
 from reception.domain.workflow import LANGUAGES
 from reception.extensions import db
 

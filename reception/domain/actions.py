@@ -31,7 +31,7 @@ STAFF_ACTIONS: tuple[str, ...] = (
     ),
     "group_answer",
 )
-# The group actions (reception.similarity.groups carries them out).
+# The group actions (reception.review.groups carries them out).
 GROUP_ACTIONS: tuple[str, ...] = ("group_link", "group_leave", "group_answer")
 # What the applicant may do on the tracking page and in "My appeals".
 CITIZEN_ACTIONS: tuple[str, ...] = tuple(

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.appeals.models import Appeal
-from reception.appeals.views import local_today
+from reception.core.web import local_today
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
 from reception.domain.calendar import WorkingCalendar

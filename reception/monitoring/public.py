@@ -13,8 +13,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from reception.appeals import search
 from reception.appeals.models import Appeal
-from reception.core import paging, search
+from reception.core import paging
 from reception.domain.workflow import ANSWERED_STATUSES
 
 # Ranked by relevance when the matches are this few (ranking scores every match).

@@ -21,13 +21,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from reception.appeals.views import local_today
 from reception.core import paging
 from reception.core.caching import public_page
 from reception.core.i18n import current_locale, local_date
 from reception.core.inputs import arg, clean_text
 from reception.core.labels import CHANNEL_LABELS, KIND_LABELS
 from reception.core.replica import report_session
+from reception.core.web import local_today
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
 from reception.domain.workflow import Role

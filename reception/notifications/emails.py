@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from reception.accounts.models import User
-from reception.appeals.models import Appeal, AppealEvent
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import EVENT_LABELS, ROLE_LABELS
 from reception.directory.queries import get_authority
 from reception.domain.workflow import Action
 from reception.notifications.models import OutboxMessage
 from reception.notifications.outbox import queue_email
+
+if TYPE_CHECKING:  # for the annotations only: notifications sit below accounts and appeals
+    from reception.accounts.models import User
+    from reception.appeals.models import Appeal, AppealEvent
 
 # What the applicant reads about a step they took themselves: the words the page said
 # when they took it.

@@ -13,15 +13,17 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reception.appeals.models import Appeal
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
+
+if TYPE_CHECKING:  # for the annotations only: the outbox sits below the appeals
+    from reception.appeals.models import Appeal
 
 # Access codes (see domain.identifiers): five and five characters of the code alphabet.
 _ACCESS_CODE = re.compile(r"\b[A-Z2-9]{5}-[A-Z2-9]{5}\b")

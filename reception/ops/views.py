@@ -116,7 +116,7 @@ def metrics_allowed() -> bool:
 def metrics_page():
     if not metrics_allowed():
         abort(404)  # nothing here for anyone else; not even a hint that it exists
-    from reception.appeals.views import local_today
+    from reception.core.web import local_today
 
     config = current_app.config
     limits = health.HeartbeatLimits.from_config(config)

@@ -11,15 +11,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
-from reception.appeals import citizen_actions
-from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.models import Appeal
-from reception.appeals.workflow import NOT_ALLOWED, ActionRefused, WorkflowSettings, lock_appeal
-from reception.domain.actions import CITIZEN_ACTIONS, STAFF_ACTIONS
-from reception.review import services
-from reception.similarity import groups
+from reception.appeals.workflow import NOT_ALLOWED, WorkflowSettings, lock_appeal
+from reception.core.files import AttachmentStore, Upload
+from reception.core.refusals import Refused
+from reception.domain.actions import STAFF_ACTIONS
+from reception.review import groups, services
 
-__all__ = ["CITIZEN_ACTIONS", "STAFF_ACTIONS", "perform_citizen_action", "perform_staff_action"]
+__all__ = ["STAFF_ACTIONS", "perform_staff_action"]
 
 
 def perform_staff_action(
@@ -34,7 +33,7 @@ def perform_staff_action(
     data: Mapping,
     uploads: list[Upload] = (),
 ):
-    """Run an official's action with its input; raise ActionRefused when it cannot be done.
+    """Run an official's action with its input; raise Refused when it cannot be done.
 
     The appeal is read again under a lock first: if someone changed it since the caller
     read it, the action is refused with "conflict" before anything is checked or written.
@@ -96,39 +95,4 @@ def perform_staff_action(
             return groups.perform(
                 session, appeal, action, **common, store=store, data=data, uploads=uploads
             )
-    raise ActionRefused("not_allowed", NOT_ALLOWED)
-
-
-def perform_citizen_action(
-    session: Session,
-    appeal: Appeal,
-    action: str,
-    *,
-    actor: User | None,
-    now: datetime,
-    settings: WorkflowSettings,
-    store: AttachmentStore,
-    data: Mapping,
-    uploads: list[Upload] = (),
-):
-    """Run a citizen's action; returns the event, or the filed complaint for `complain`."""
-    appeal = lock_appeal(session, appeal)
-    common = {"actor": actor, "now": now, "settings": settings}
-    match action:
-        case "reply":
-            return citizen_actions.reply_to_request(
-                session, appeal, **common, store=store, text=data.get("text"), uploads=uploads
-            )
-        case "withdraw":
-            return citizen_actions.withdraw_appeal(
-                session, appeal, **common, reason=data.get("reason")
-            )
-        case "rate":
-            return citizen_actions.rate_answer(
-                session, appeal, **common, rating=data.get("rating"), comment=data.get("comment")
-            )
-        case "complain":
-            return citizen_actions.complain_about_answer(
-                session, appeal, **common, store=store, text=data.get("text")
-            )
-    raise ActionRefused("not_allowed", NOT_ALLOWED)
+    raise Refused("not_allowed", NOT_ALLOWED)

@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
+from reception.appeals import search
 from reception.appeals.models import Appeal, AppealEvent
-from reception.core import paging, search
+from reception.appeals.visibility import visible_appeals
+from reception.core import paging
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.inputs import (
     InputError,
@@ -32,7 +34,6 @@ from reception.domain.workflow import (
     Record,
     Role,
 )
-from reception.review.policies import visible_appeals
 
 MAX_DUE_WITHIN = 60
 

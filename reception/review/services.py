@@ -12,14 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
-from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.events import record_event
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.publishing import preview_answer, redaction_records
 from reception.appeals.queries import get_appeal_by_number
+from reception.appeals.visibility import staff_may_view
 from reception.appeals.workflow import (
     NOT_ALLOWED,
-    ActionRefused,
     WorkflowSettings,
     apply_transition,
     check_files,
@@ -29,9 +28,11 @@ from reception.appeals.workflow import (
     required_text,
     save_attachments,
 )
+from reception.core.files import AttachmentStore, Upload
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.i18n import local_date
 from reception.core.inputs import InputError, parse_date, parse_int
+from reception.core.refusals import Refused
 from reception.directory.models import AnswerTemplate
 from reception.directory.queries import get_authority
 from reception.domain.deadlines import (
@@ -52,7 +53,6 @@ from reception.domain.workflow import (
     Record,
     Role,
 )
-from reception.review.policies import staff_may_view
 
 MAX_COMMENT = 4_000
 MAX_ANSWER = 20_000
@@ -110,7 +110,7 @@ def assign_executor(
         None,
     )
     if executor is None:
-        raise ActionRefused("invalid", CHOOSE_EXECUTOR, "executor")
+        raise Refused("invalid", CHOOSE_EXECUTOR, "executor")
     return apply_transition(
         session,
         appeal,
@@ -145,9 +145,9 @@ def forward_appeal(
     code = optional_text(authority, "authority", 64)
     target = get_authority(session, code) if code else None
     if target is None:
-        raise ActionRefused("invalid", CHOOSE_AUTHORITY, "authority")
+        raise Refused("invalid", CHOOSE_AUTHORITY, "authority")
     if target.id == appeal.authority_id:
-        raise ActionRefused(
+        raise Refused(
             "invalid", _l("The appeal is already with this body. Choose another one."), "authority"
         )
     reason = required_text(reason, "reason", MAX_COMMENT)
@@ -209,7 +209,7 @@ def request_info(
     except InputError:
         days = -1
     if not 1 <= days <= settings.reply_days_max:
-        raise ActionRefused(
+        raise Refused(
             "invalid",
             _l("Give a reply period from 1 to %(n)d working days.", n=settings.reply_days_max),
             "reply_days",
@@ -252,23 +252,23 @@ def extend_deadline(
     """Move the due date by a motivated decision of the head (Art. 76)."""
     ensure_allowed(appeal, "extend", actor.role)
     if not settings.rules.can_extend(appeal.kind):
-        raise ActionRefused(
+        raise Refused(
             "not_allowed", _l("The term of a complaint cannot be extended (Art. 99)."), "due_on"
         )
     new_due = _parse_date(due_on)
     if new_due is None:
-        raise ActionRefused("invalid", _l("Enter the new due date."), "due_on")
+        raise Refused("invalid", _l("Enter the new due date."), "due_on")
     # Art. 76: the term ends on a working day, and never later than 2 months after the
     # decision (docs/domain.md, section 5: an extension on a non-working day).
     landing = extension_due_date(
         new_due, settings.local_date(now), settings.rules, settings.calendar(session)
     )
     if landing.due_on <= appeal.due_on:
-        raise ActionRefused(
+        raise Refused(
             "invalid", _l("The new due date must be later than the current one."), "due_on"
         )
     if not landing.allowed and new_due <= landing.limit:
-        raise ActionRefused(
+        raise Refused(
             "invalid",
             _l(
                 "%(date)s is not a working day, and the next working day, %(next)s, is past "
@@ -282,7 +282,7 @@ def extend_deadline(
             "due_on",
         )
     if not landing.allowed:
-        raise ActionRefused(
+        raise Refused(
             "invalid",
             _l(
                 "The law allows at most %(n)d months from the decision: choose a date "
@@ -332,7 +332,7 @@ def get_answer_template(session: Session, template_id, appeal: Appeal) -> Answer
         return None
     matches = [t for t in list_answer_templates(session, appeal) if str(t.id) == str(template_id)]
     if not matches:
-        raise ActionRefused("invalid", _l("Choose a template from the list."), "template")
+        raise Refused("invalid", _l("Choose a template from the list."), "template")
     return matches[0]
 
 
@@ -369,7 +369,7 @@ def check_no_placeholders(text: str) -> None:
     applicant, their status page and the public statistics)."""
     message = placeholder_message(text)
     if message is not None:
-        raise ActionRefused("invalid", message, "text")
+        raise Refused("invalid", message, "text")
 
 
 def answer_appeal(
@@ -481,12 +481,12 @@ def return_appeal(
     ensure_allowed(appeal, Action.return_, actor.role)
     ground = str(ground or "").strip()
     if ground not in RETURN_GROUNDS:
-        raise ActionRefused("invalid", _l("Choose the ground for the return."), "ground")
+        raise Refused("invalid", _l("Choose the ground for the return."), "ground")
     if ground == "defects_not_fixed" and (
         appeal.status != AppealStatus.awaiting_citizen
         or (appeal.info_due_on and settings.local_date(now) <= appeal.info_due_on)
     ):
-        raise ActionRefused(
+        raise Refused(
             "invalid",
             _l(
                 "An appeal can be returned for unfixed defects only after the reply period "
@@ -530,10 +530,10 @@ def terminate_appeal(
     ensure_allowed(appeal, "terminate", actor.role)
     ground = str(ground or "").strip()
     if ground not in TERMINATION_GROUNDS:
-        raise ActionRefused("invalid", _l("Choose the ground for stopping."), "ground")
+        raise Refused("invalid", _l("Choose the ground for stopping."), "ground")
     if ground == "anonymous" and not optional_text(comment, "comment", MAX_COMMENT):
         # Art. 88: an anonymous appeal is not considered, but never dropped silently.
-        raise ActionRefused(
+        raise Refused(
             "invalid",
             _l(
                 "Say why the appeal is treated as anonymous (no author or no address): the "
@@ -573,7 +573,7 @@ def mark_duplicate(
         or earlier.id == appeal.id
         or earlier.received_at > appeal.received_at
     ):
-        raise ActionRefused("invalid", EARLIER_APPEAL, "number")
+        raise Refused("invalid", EARLIER_APPEAL, "number")
     return _end_consideration(
         session,
         appeal,
@@ -628,16 +628,16 @@ def record_notice(
     phone or sent by post, on a date (not in the future). Internal: the applicant is the
     one who was told; the status does not change."""
     if actor.role not in AUTHORITY_ROLES | {Role.operator}:
-        raise ActionRefused("not_allowed", NOT_ALLOWED)
+        raise Refused("not_allowed", NOT_ALLOWED)
     if by not in NOTICE_WAYS:
-        raise ActionRefused("invalid", _l("Choose how the applicant was told."), "by")
+        raise Refused("invalid", _l("Choose how the applicant was told."), "by")
     today = settings.local_date(now)
     try:
         day = date.fromisoformat((on or "").strip()) if on else today
     except ValueError:
-        raise ActionRefused("invalid", _l("Enter the date as day, month and year."), "on") from None
+        raise Refused("invalid", _l("Enter the date as day, month and year."), "on") from None
     if day > today:
-        raise ActionRefused("invalid", _l("The date cannot be in the future."), "on")
+        raise Refused("invalid", _l("The date cannot be in the future."), "on")
     return record_event(
         session,
         appeal,

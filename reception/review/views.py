@@ -20,11 +20,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from reception.appeals import queries as appeal_queries
-from reception.appeals.attachments import read_uploads
+from reception.appeals import search
 from reception.appeals.publishing import preview_answer
-from reception.appeals.views import attachment_store, local_today
-from reception.appeals.workflow import CONFIRM_MESSAGE, ActionRefused, WorkflowSettings
-from reception.core import paging, search
+from reception.appeals.visibility import is_staff, staff_may_view
+from reception.appeals.workflow import CONFIRM_MESSAGE, WorkflowSettings
+from reception.core import paging
+from reception.core.files import read_uploads
 from reception.core.inputs import parse_id
 from reception.core.labels import (
     EVENT_LABELS,
@@ -32,17 +33,17 @@ from reception.core.labels import (
     RETURN_GROUND_LABELS,
     TERMINATION_GROUND_LABELS,
 )
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
+from reception.core.web import attachment_store, current_settings, local_today, perform
 from reception.directory import queries as directory
 from reception.domain.actions import STAFF_ACTIONS, staff_actions_for
 from reception.domain.deadlines import complaint_filing_deadline, working_days_left
 from reception.domain.workflow import RUNNING_STATUSES, Action, available_actions
 from reception.extensions import db
-from reception.review import queries, services
+from reception.review import groups, queries, services
 from reception.review.actions import perform_staff_action
-from reception.review.policies import is_staff, staff_may_view
-from reception.similarity import groups
-from reception.similarity.context import page_context as similar_context
+from reception.review.similar import page_context as similar_context
 from reception.terms.present import extension_moved_message
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -58,7 +59,7 @@ def require_staff():
 
 
 def _settings() -> WorkflowSettings:
-    return WorkflowSettings.from_config(current_app.config)
+    return current_settings()
 
 
 @bp.route("/")
@@ -300,37 +301,27 @@ def act(number: str, action: str):
         if shown is not None:
             return shown
     store = attachment_store()
-    try:
+
+    def act_on_it():
         if action in CONFIRMED_ACTIONS and request.form.get("confirm") != "yes":
-            raise ActionRefused("invalid", CONFIRM_MESSAGE, "confirm")
-        with store.guard():
-            event = perform_staff_action(
-                db.session,
-                appeal,
-                action,
-                actor=current_user,
-                now=utcnow(),
-                settings=_settings(),
-                store=store,
-                data=request.form,
-                uploads=read_uploads(
-                    request.files.getlist("attachments"), current_app.config["MAX_ATTACHMENT_BYTES"]
-                ),
-            )
-            # Read before the commit (which expires the event): Art. 76, a date moved.
-            moved = extension_moved_message(event)
-            db.session.commit()
-    except ActionRefused as refused:
-        db.session.rollback()
-        appeal = _staff_appeal(number)
-        # No flash: the form's own error summary says it, beside the field.
-        return _render_appeal(
+            raise Refused("invalid", CONFIRM_MESSAGE, "confirm")
+        event = perform_staff_action(
+            db.session,
             appeal,
-            errors={refused.field or "_": refused.message},
-            form_data=request.form.to_dict(),
-            open_action=action,
-            status=422 if refused.code == "invalid" else 409,
+            action,
+            actor=current_user,
+            now=utcnow(),
+            settings=_settings(),
+            store=store,
+            data=request.form,
+            uploads=read_uploads(
+                request.files.getlist("attachments"), current_app.config["MAX_ATTACHMENT_BYTES"]
+            ),
         )
+        # Read before the commit (which expires the event): Art. 76, a date moved.
+        return extension_moved_message(event)
+
+    moved = perform(act_on_it, files=store, refused=_show_refusal(number, action))
     flash(_("Done: %(action)s.", action=EVENT_LABELS.get(action, action)), "success")
     if moved:
         flash(moved, "warning")
@@ -339,12 +330,28 @@ def act(number: str, action: str):
     return redirect(url_for("review.appeal", number=number))
 
 
+def _show_refusal(number: str, action: str):
+    """A refused step: the appeal page again with the form as sent and the error beside
+    its field (no flash: the form's own error summary says it)."""
+
+    def show(refused: Refused):
+        return _render_appeal(
+            _staff_appeal(number),
+            errors={refused.field or "_": refused.message},
+            form_data=request.form.to_dict(),
+            open_action=action,
+            status=422 if refused.code == "invalid" else 409,
+        )
+
+    return show
+
+
 @bp.route("/appeals/<number>/notified", methods=["POST"])
 def notified(number: str):
     """Record that an applicant without e-mail was told by phone or by post, and when."""
     appeal = _staff_appeal(number)
-    try:
-        services.record_notice(
+    perform(
+        lambda: services.record_notice(
             db.session,
             appeal,
             actor=current_user,
@@ -352,18 +359,9 @@ def notified(number: str):
             settings=_settings(),
             by=request.form.get("by"),
             on=request.form.get("on"),
-        )
-        db.session.commit()
-    except ActionRefused as refused:
-        db.session.rollback()
-        appeal = _staff_appeal(number)
-        return _render_appeal(
-            appeal,
-            errors={refused.field or "_": refused.message},
-            form_data=request.form.to_dict(),
-            open_action="notified",
-            status=422 if refused.code == "invalid" else 409,
-        )
+        ),
+        refused=_show_refusal(number, "notified"),
+    )
     flash(_("The notice is recorded."), "success")
     return redirect(url_for("review.appeal", number=number))
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal
+from reception.appeals.visibility import visible_appeals
 from reception.directory.models import Authority
 from reception.domain.similarity import rank
 from reception.domain.workflow import OPEN_STATUSES
-from reception.review.policies import visible_appeals
 
 
 @dataclass(frozen=True)

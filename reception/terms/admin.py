@@ -8,8 +8,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reception.appeals.workflow import WorkflowSettings
 from reception.core.types import utcnow
+from reception.core.web import current_settings
 from reception.directory.models import HolidayOverride
 from reception.domain.deadlines import zone_info
 from reception.domain.explain import YearCertainty, year_certainty
@@ -41,7 +41,7 @@ def pending_moves(session: Session, request) -> int:
 
 def years_known(session: Session) -> list[YearCertainty]:
     """The current and the next year: confirmed transfers and estimated dates."""
-    settings = WorkflowSettings.from_config(current_app.config)
+    settings = current_settings()
     calendar = settings.calendar(session)
     year = _this_year()
     return [year_certainty(year, calendar), year_certainty(year + 1, calendar)]

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.workflow import WorkflowSettings
+from reception.core.web import current_settings
 from reception.directory.queries import override_rows
 from reception.domain import explain as ex
 from reception.domain.workflow import Action
@@ -86,7 +86,7 @@ def appeal_term_steps(
     session: Session, appeal: Appeal, *, public_only: bool = False
 ) -> list[ex.TermStep]:
     """Every step from receipt to the appeal's current due date (docs/domain.md, 11)."""
-    settings = WorkflowSettings.from_config(current_app.config)
+    settings = current_settings()
     query = select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)
     events = session.scalars(query.order_by(AppealEvent.id)).all()
     changes = term_changes(events, settings)

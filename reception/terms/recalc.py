@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal
 from reception.appeals.workflow import WorkflowSettings, apply_transition
+from reception.core.web import current_settings
 from reception.directory.models import HolidayOverride
 from reception.domain.calendar import WorkingCalendar
 from reception.domain.workflow import OPEN_STATUSES
@@ -76,7 +76,7 @@ def planned_moves(
     session: Session, day: date, kind: str | None, settings: WorkflowSettings | None = None
 ) -> list[Move]:
     """The appeals that move if `day` becomes `kind` (None: the override is removed)."""
-    settings = settings or WorkflowSettings.from_config(current_app.config)
+    settings = settings or current_settings()
     old = settings.calendar(session)
     new = _calendar_with(settings.filing.country, session, day, kind)
     moves = []
@@ -97,7 +97,7 @@ def move_terms(
     settings: WorkflowSettings | None = None,
 ) -> int:
     """Record each move as an event on its appeal and tell the applicant."""
-    settings = settings or WorkflowSettings.from_config(current_app.config)
+    settings = settings or current_settings()
     for move in moves:
         appeal = move.appeal
         apply_transition(

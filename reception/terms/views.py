@@ -8,8 +8,8 @@ from datetime import date, datetime, time
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 
-from reception.appeals.workflow import WorkflowSettings
 from reception.core.shapes import ApiError
+from reception.core.web import current_settings
 from reception.domain import explain as ex
 from reception.domain.deadlines import zone_info
 from reception.domain.workflow import AppealKind
@@ -88,7 +88,7 @@ def parse_kind(value: str | None) -> str:
 
 
 def calculate(received_at: datetime, kind: str) -> Answer:
-    settings = WorkflowSettings.from_config(current_app.config)
+    settings = current_settings()
     registered_on, due_on, steps = ex.explain_registration(
         received_at,
         kind,

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from reception.admin.models import AuditEntry
-from reception.admin.services import AdminError
 from reception.admin.services import directory as services
+from reception.core.refusals import Refused
 from reception.directory import queries as directory
 from reception.directory.models import Authority
 from reception.extensions import db
@@ -112,7 +112,7 @@ def test_duplicate_code_is_refused_next_to_the_field_and_the_form_kept(admin_cli
     ],
 )
 def test_bad_input_is_refused_with_a_message_for_the_field(overrides, field, message):
-    with pytest.raises(AdminError) as refused:
+    with pytest.raises(Refused) as refused:
         create(**overrides)
     assert message in str(refused.value.errors[field])
     db.session.rollback()
@@ -136,7 +136,7 @@ def test_a_body_cannot_be_its_own_superior(admin_client):
 def test_a_cycle_in_the_chain_of_superiors_is_refused():
     # kz-government > astana-akimat > astana-saryarka-district-akimat
     government = authority("kz-government")
-    with pytest.raises(AdminError) as refused:
+    with pytest.raises(Refused) as refused:
         services.update_authority(
             db.session,
             government,
@@ -228,7 +228,7 @@ def test_the_body_of_the_global_fallback_cannot_be_deactivated(admin_client):
 
 def test_an_inactive_body_cannot_become_a_superior():
     create(code="test-inactive-akimat", is_active="")
-    with pytest.raises(AdminError) as refused:
+    with pytest.raises(Refused) as refused:
         create(superior="test-inactive-akimat")
     assert "inactive" in str(refused.value.errors["superior"])
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from reception.admin.models import AuditEntry
 from reception.admin.queries import explain_route
-from reception.admin.services import AdminError
 from reception.admin.services import routing as services
+from reception.core.refusals import Refused
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region, RoutingRule
 from reception.extensions import db
@@ -101,7 +101,7 @@ def test_a_rule_for_an_existing_pair_is_refused(admin_client, category, region):
 
 def test_changing_a_rule_into_an_existing_pair_is_refused():
     [rule] = rule_for("taxes", None)
-    with pytest.raises(AdminError) as refused:
+    with pytest.raises(Refused) as refused:
         services.update_rule(
             db.session,
             rule,
@@ -141,7 +141,7 @@ def test_a_rule_cannot_send_appeals_to_an_inactive_body():
         )
     )
     db.session.commit()
-    with pytest.raises(AdminError) as refused:
+    with pytest.raises(Refused) as refused:
         services.create_rule(
             db.session,
             {"category": "land", "region": "", "authority": "test-closed-body"},

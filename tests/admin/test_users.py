@@ -13,8 +13,8 @@ from reception.accounts.invitations import (
 )
 from reception.accounts.models import User
 from reception.admin.models import AuditEntry
-from reception.admin.services import AdminError
 from reception.admin.services import people as services
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
 from reception.extensions import db
 from reception.notifications.models import OutboxMessage
@@ -261,7 +261,7 @@ def test_the_last_active_administrator_stays(admin):
     other = make_user(role="admin", email="other-admin@example.kz")
     services.deactivate_user(db.session, other, actor=admin, now=utcnow())
     db.session.commit()
-    with pytest.raises(AdminError) as refused:
+    with pytest.raises(Refused) as refused:
         services.deactivate_user(db.session, admin, actor=None, now=utcnow())
     assert "last active administrator" in str(refused.value.errors["_"])
 

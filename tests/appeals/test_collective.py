@@ -121,9 +121,9 @@ def test_art22_errors_are_in_the_pages_language(client):
 def test_art22_at_most_the_configured_number_of_co_applicants(app):
     app.config["RECEPTION_MAX_CO_APPLICANTS"] = 2
     try:
-        from reception.appeals.services import SubmissionInvalid
+        from reception.core.refusals import Refused
 
-        with pytest.raises(SubmissionInvalid) as refused:
+        with pytest.raises(Refused) as refused:
             make_appeal(TUESDAY_MORNING, **CO)
         assert "co_applicants" in refused.value.errors
     finally:

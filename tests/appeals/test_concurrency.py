@@ -8,10 +8,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal
 from reception.appeals.services import FilingSettings, file_appeal
 from reception.appeals.submission import Submission
+from reception.core.files import AttachmentStore
 from reception.extensions import db
 from tests.conftest import TUESDAY_MORNING
 from tests.factories import appeal_data

@@ -8,10 +8,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from reception.appeals.access import access_code_matches
-from reception.appeals.attachments import AttachmentStore
 from reception.appeals.models import Appeal, AppealEvent, Attachment, RegistrationCounter
-from reception.appeals.services import FilingSettings, SubmissionInvalid, file_appeal
+from reception.appeals.services import FilingSettings, file_appeal
 from reception.appeals.submission import Submission
+from reception.core.files import AttachmentStore
+from reception.core.refusals import Refused
 from reception.directory.models import HolidayOverride
 from reception.extensions import db
 from reception.notifications.models import OutboxMessage
@@ -37,7 +38,7 @@ def test_number_prefix_comes_from_configuration(app):
 
 def test_refused_submission_does_not_use_up_a_number():
     make_appeal(TUESDAY_MORNING)
-    with pytest.raises(SubmissionInvalid):
+    with pytest.raises(Refused):
         make_appeal(TUESDAY_MORNING, email="not-an-address")
     db.session.rollback()
     appeal, _ = make_appeal(TUESDAY_MORNING)
@@ -144,7 +145,7 @@ def test_filing_queues_an_email_in_the_appeals_language(app):
 
 
 def test_invalid_submission_lists_every_problem_and_stores_nothing():
-    with pytest.raises(SubmissionInvalid) as refused:
+    with pytest.raises(Refused) as refused:
         make_appeal(
             TUESDAY_MORNING,
             kind="letter",
@@ -178,7 +179,7 @@ def test_invalid_submission_lists_every_problem_and_stores_nothing():
 
 
 def test_organisation_must_give_a_valid_bin():
-    with pytest.raises(SubmissionInvalid) as refused:
+    with pytest.raises(Refused) as refused:
         make_appeal(TUESDAY_MORNING, applicant_type="organisation", iin="")
     assert "iin" in refused.value.errors
 
@@ -221,7 +222,7 @@ def test_attachments_are_stored_under_random_names_outside_static(app):
 )
 def test_bad_attachments_are_refused_with_a_clear_message(app, files, message_part):
     before = set(Path(app.config["UPLOAD_FOLDER"]).iterdir())
-    with pytest.raises(SubmissionInvalid) as refused:
+    with pytest.raises(Refused) as refused:
         make_appeal(TUESDAY_MORNING, uploads=files)
     assert message_part in str(refused.value.errors["attachments"])
     db.session.rollback()

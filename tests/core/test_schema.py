@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from reception.core.search import include_name
+from reception.appeals.search import include_name
 from reception.extensions import db
 
 

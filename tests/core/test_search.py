@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
+from reception.appeals import search
 from reception.appeals.models import Appeal
-from reception.core import search
 from reception.extensions import db
 from tests.conftest import TUESDAY_MORNING
 from tests.factories import PASSWORD, VALID_IIN, make_appeal, make_staff

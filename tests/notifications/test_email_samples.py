@@ -215,7 +215,7 @@ def _render(name: str, locale: str, monkeypatch) -> Outbox:
             now=NOW,
         )
     elif name == "return_reminder":
-        # Queued by reception.terms.jobs.remind_returns, which has no function in emails.
+        # Queued by reception.appeals.clock.remind_returns, which has no function in emails.
         appeal = _appeal(locale, "awaiting_citizen")
         appeal.info_due_on = date(2026, 11, 24)
         queue_email(

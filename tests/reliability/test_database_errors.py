@@ -7,7 +7,7 @@ pieces it found wanting, without a proxy.
 import pytest
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from reception.appeals.attachments import AttachmentStore
+from reception.core.files import AttachmentStore
 from tests.factories import PASSWORD, PDF_BYTES, make_user
 
 MISSING_DATABASE = "sqlite:////nonexistent/dir/db.sqlite"

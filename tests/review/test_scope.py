@@ -134,7 +134,7 @@ def test_marking_a_duplicate_of_another_bodys_appeal_is_as_of_none(app, official
 
 def test_the_service_refuses_another_bodys_appeal_as_an_unknown_one(app):
     """Not only the views: the service itself checks that the actor may see the appeal."""
-    from reception.appeals.workflow import ActionRefused
+    from reception.core.refusals import Refused
     from reception.review.services import mark_duplicate
 
     official = make_staff(role="official")
@@ -142,7 +142,7 @@ def test_the_service_refuses_another_bodys_appeal_as_an_unknown_one(app):
     appeal = taken(official)
     answers = {}
     for name, number in (("theirs", theirs.number), ("none", UNKNOWN_NUMBER)):
-        with pytest.raises(ActionRefused) as refused:
+        with pytest.raises(Refused) as refused:
             mark_duplicate(
                 db.session,
                 appeal,

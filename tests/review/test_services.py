@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from reception.appeals import citizen_actions
 from reception.appeals.models import Appeal, AppealEvent
-from reception.appeals.workflow import ActionRefused
+from reception.core.refusals import Refused
 from reception.directory.models import AnswerTemplate, Category
 from reception.extensions import db
 from reception.notifications.models import OutboxMessage
@@ -73,7 +73,7 @@ def test_take_twice_is_refused_and_changes_nothing(appeal, official):
         db.session, appeal, actor=official, now=LATER, settings=workflow_settings()
     )
     db.session.commit()
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.take_appeal(
             db.session, appeal, actor=official, now=LATER, settings=workflow_settings()
         )
@@ -82,7 +82,7 @@ def test_take_twice_is_refused_and_changes_nothing(appeal, official):
 
 def test_head_assigns_an_executor_of_the_same_body_only(appeal, head, official):
     stranger = make_staff("almaty-akimat", email="o@almaty.kz")
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.assign_executor(
             db.session,
             appeal,
@@ -108,7 +108,7 @@ def test_head_assigns_an_executor_of_the_same_body_only(appeal, head, official):
 
 
 def test_official_may_not_assign(appeal, official):
-    with pytest.raises(ActionRefused):
+    with pytest.raises(Refused):
         services.assign_executor(
             db.session,
             appeal,
@@ -159,7 +159,7 @@ def test_forward_after_three_working_days_is_allowed_but_flagged_late(appeal, of
     "target, field", [("astana-akimat", "authority"), ("nowhere", "authority"), ("", "authority")]
 )
 def test_forward_to_the_same_or_an_unknown_body_is_refused(appeal, official, target, field):
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.forward_appeal(
             db.session,
             appeal,
@@ -175,7 +175,7 @@ def test_forward_to_the_same_or_an_unknown_body_is_refused(appeal, official, tar
 
 
 def test_forward_needs_a_reason(appeal, official):
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.forward_appeal(
             db.session,
             appeal,
@@ -225,7 +225,7 @@ def test_request_info_pauses_and_the_reply_resumes_with_the_paused_days_added(ap
 
 @pytest.mark.parametrize("days", ["0", "31", "many", "-1"])
 def test_request_info_refuses_a_bad_reply_period(appeal, official, days):
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.request_info(
             db.session,
             appeal,
@@ -239,7 +239,7 @@ def test_request_info_refuses_a_bad_reply_period(appeal, official, days):
 
 
 def test_reply_to_an_appeal_that_is_not_waiting_is_refused(appeal):
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         citizen_actions.reply_to_request(
             db.session,
             appeal,
@@ -269,7 +269,7 @@ def test_head_extends_within_two_months_and_the_extension_is_counted(appeal, hea
 
 @pytest.mark.parametrize("due_on", ["2027-01-18", "2026-12-01", "not a date", ""])
 def test_extension_past_the_legal_limit_or_earlier_is_refused(appeal, head, due_on):
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.extend_deadline(
             db.session,
             appeal,
@@ -285,7 +285,7 @@ def test_extension_past_the_legal_limit_or_earlier_is_refused(appeal, head, due_
 
 
 def test_official_cannot_extend(appeal, official):
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.extend_deadline(
             db.session,
             appeal,
@@ -300,7 +300,7 @@ def test_official_cannot_extend(appeal, official):
 
 def test_complaint_term_cannot_be_extended(head):
     complaint, _ = make_appeal(TUESDAY_MORNING, kind="complaint")
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.extend_deadline(
             db.session,
             complaint,
@@ -336,7 +336,7 @@ def test_answer_records_the_signature_and_tells_how_to_complain(appeal, official
 
 
 def test_empty_answer_is_refused(appeal, official):
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.answer_appeal(
             db.session,
             appeal,
@@ -368,7 +368,7 @@ def test_answer_template_must_fit_the_category_and_language(appeal, official):
     wrong = AnswerTemplate(category=other, language="ru", title="Land", body="...")
     db.session.add(wrong)
     db.session.commit()
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.answer_appeal(
             db.session,
             appeal,
@@ -393,7 +393,7 @@ def test_return_for_unfixed_defects_only_after_the_reply_period(appeal, official
         reply_days=2,
     )
     db.session.commit()
-    with pytest.raises(ActionRefused):
+    with pytest.raises(Refused):
         services.return_appeal(
             db.session,
             appeal,
@@ -417,7 +417,7 @@ def test_return_for_unfixed_defects_only_after_the_reply_period(appeal, official
 
 
 def test_return_needs_a_legal_ground(appeal, head):
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.return_appeal(
             db.session,
             appeal,
@@ -447,7 +447,7 @@ def test_terminate_with_a_ground(appeal, head):
 def test_mark_duplicate_links_to_an_earlier_appeal(official):
     earlier, _ = make_appeal(TUESDAY_MORNING)
     later, _ = make_appeal(LATER)
-    with pytest.raises(ActionRefused):
+    with pytest.raises(Refused):
         services.mark_duplicate(
             db.session,
             earlier,
@@ -499,7 +499,7 @@ def test_citizen_withdraws_before_the_decision_but_not_after(appeal, official):
         store=store(),
         text="Answer",
     )
-    with pytest.raises(ActionRefused):
+    with pytest.raises(Refused):
         citizen_actions.withdraw_appeal(
             db.session, other, actor=None, now=LATER, settings=workflow_settings()
         )
@@ -516,7 +516,7 @@ def test_rating_closes_the_answered_appeal(appeal, official):
         text="Answer",
     )
     for bad in ("0", "6", "five", None):
-        with pytest.raises(ActionRefused):
+        with pytest.raises(Refused):
             citizen_actions.rate_answer(
                 db.session, appeal, actor=None, now=LATER, settings=workflow_settings(), rating=bad
             )
@@ -594,7 +594,7 @@ def test_complaint_after_three_months_is_refused(appeal, official):
         text="Answer",
     )
     db.session.commit()
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         citizen_actions.complain_about_answer(
             db.session,
             appeal,

@@ -18,13 +18,14 @@ from sqlalchemy import func, select, text
 from reception.accounts.apikeys import create_api_key
 from reception.api import v1
 from reception.appeals import views as citizen_views
+from reception.appeals.citizen_actions import perform_citizen_action
 from reception.appeals.models import Appeal, AppealEvent
-from reception.appeals.workflow import ActionRefused
+from reception.core.refusals import Refused
 from reception.extensions import db
 from reception.notifications.models import OutboxMessage
 from reception.review import services
 from reception.review import views as staff_views
-from reception.review.actions import perform_citizen_action, perform_staff_action
+from reception.review.actions import perform_staff_action
 from tests.conftest import TUESDAY_MORNING
 from tests.factories import PASSWORD, make_appeal, make_staff, store, workflow_settings
 
@@ -305,7 +306,7 @@ def test_an_action_on_an_appeal_changed_since_it_was_read_is_a_conflict():
         other.execute(
             text("UPDATE appeals SET version = version + 1 WHERE id = :id"), {"id": appeal.id}
         )
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         perform_staff_action(
             db.session,
             appeal,
@@ -324,6 +325,7 @@ def test_an_action_on_an_appeal_changed_since_it_was_read_is_a_conflict():
 
 def test_a_write_over_a_version_changed_after_the_lock_is_refused(monkeypatch):
     """Where the database takes no row lock, the stale write itself finds no row."""
+    from reception.appeals import citizen_actions
     from reception.review import actions
 
     appeal, code, official = taken_appeal()
@@ -338,13 +340,14 @@ def test_a_write_over_a_version_changed_after_the_lock_is_refused(monkeypatch):
         return locked
 
     monkeypatch.setattr(actions, "lock_appeal", lock_then_someone_else_writes)
+    monkeypatch.setattr(citizen_actions, "lock_appeal", lock_then_someone_else_writes)
     if db.engine.dialect.name == "postgresql":
         pytest.skip("PostgreSQL holds the row lock: the other writer would wait for it")
     for call, action, data in (
         (perform_staff_action, "answer", {"text": ANSWER_ONE}),
         (perform_citizen_action, "withdraw", {"reason": ""}),
     ):
-        with pytest.raises(ActionRefused) as refused:
+        with pytest.raises(Refused) as refused:
             call(
                 db.session,
                 appeal,

@@ -5,9 +5,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from reception.appeals.citizen_actions import CITIZEN_ACTIONS
 from reception.appeals.models import Appeal
 from reception.extensions import db
-from reception.review.actions import CITIZEN_ACTIONS, STAFF_ACTIONS
+from reception.review.actions import STAFF_ACTIONS
 from tests.conftest import TUESDAY_MORNING
 from tests.factories import PASSWORD, appeal_data, make_appeal, make_staff, make_user
 

@@ -12,8 +12,7 @@ import pytest
 from reception.accounts.apikeys import create_api_key
 from reception.appeals.models import Appeal
 from reception.extensions import db
-from reception.review import services
-from reception.similarity import groups
+from reception.review import groups, services
 from tests.conftest import TUESDAY_MORNING
 from tests.factories import PASSWORD, VALID_IIN, make_appeal, make_staff, workflow_settings
 

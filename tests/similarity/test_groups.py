@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from reception.accounts.apikeys import create_api_key
 from reception.appeals.models import Appeal, AppealEvent
-from reception.appeals.workflow import ActionRefused
+from reception.core.refusals import Refused
 from reception.extensions import db
 from reception.notifications.models import OutboxMessage
-from reception.review import services
-from reception.similarity import groups, queries
+from reception.review import groups, services
+from reception.similarity import queries
 from reception.similarity.models import AppealGroup
 from tests.conftest import TUESDAY_MORNING
 from tests.factories import PASSWORD, make_appeal, make_staff, store, workflow_settings
@@ -89,7 +89,7 @@ def test_link_by_number_makes_one_group_with_an_event_on_each(three, official):
 def test_a_group_never_crosses_bodies(three, official):
     ru = three[0]
     almaty, _ = make_appeal(TUESDAY_MORNING, region="KZ-75", text=FLOOD_RU, email="a@x.kz")
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         groups.link_appeals(
             db.session,
             ru,
@@ -103,7 +103,7 @@ def test_a_group_never_crosses_bodies(three, official):
     assert ru.group_id is None and almaty.group_id is None
     # Forwarded away later: it is not this body's any more, and cannot join.
     other = make_staff("almaty-akimat", email="o@almaty.kz")
-    with pytest.raises(ActionRefused):
+    with pytest.raises(Refused):
         groups.link_appeals(
             db.session,
             almaty,
@@ -155,7 +155,7 @@ def test_leaving_a_group_is_an_event(three, official):
     assert kk.group_id is None and ru.group_id == latin.group_id
     (event,) = events(kk, "group_leave")
     assert event.data["group"] == ru.group_id
-    with pytest.raises(ActionRefused):
+    with pytest.raises(Refused):
         groups.leave_group(db.session, kk, actor=official, now=LATER, settings=workflow_settings())
 
 
@@ -172,7 +172,7 @@ def test_group_answer_answers_each_in_its_language_once(three, official):
     )
     db.session.commit()
     before = {a.number: len(updates(a)) for a in three}
-    with pytest.raises(ActionRefused) as refused:  # two languages, one text
+    with pytest.raises(Refused) as refused:  # two languages, one text
         groups.answer_group(
             db.session,
             ru,
@@ -207,7 +207,7 @@ def test_group_answer_answers_each_in_its_language_once(three, official):
         assert mails[-1].recipient == appeal.email
         assert expected.split()[0] in mails[-1].body_text
     # The same group answer again: nothing changes and nothing is sent twice.
-    with pytest.raises(ActionRefused) as again:
+    with pytest.raises(Refused) as again:
         groups.answer_group(
             db.session,
             ru,

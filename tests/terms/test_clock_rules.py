@@ -14,7 +14,7 @@ from reception.admin.services import holidays as calendar_services
 from reception.appeals import citizen_actions
 from reception.appeals.jobs import remind_deadlines
 from reception.appeals.models import Appeal, AppealEvent
-from reception.appeals.workflow import ActionRefused
+from reception.core.refusals import Refused
 from reception.directory.models import HolidayOverride
 from reception.extensions import db
 from reception.monitoring import queries as figures
@@ -190,7 +190,7 @@ def test_art91_three_months_when_the_answer_explained_how_to_complain(official, 
     appeal, _ = make_appeal(TUESDAY_MORNING)
     event = answer(appeal, official, given)
     assert appeal.complaint_info_given is True and event.data["complain_by"] == "2027-02-20"
-    with pytest.raises(ActionRefused):
+    with pytest.raises(Refused):
         complain(appeal, date(2027, 4, 1))
 
 
@@ -335,7 +335,7 @@ def test_admin_page_and_dashboard_say_which_years_have_no_confirmed_transfers(cl
 def test_art88_an_anonymous_appeal_is_stopped_only_with_the_reason_recorded(head):
     appeal, _ = make_appeal(TUESDAY_MORNING)
     settings = workflow_settings()
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.terminate_appeal(
             db.session,
             appeal,

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from reception.appeals.workflow import ActionRefused
 from reception.core.i18n import local_date
+from reception.core.refusals import Refused
 from reception.extensions import db
 from reception.review import services
 from tests.factories import make_appeal, make_staff, workflow_settings
@@ -78,7 +78,7 @@ def test_art76_extension_whose_next_working_day_passes_two_months_is_refused(
 ):
     appeal, _ = make_appeal(decided(filed))
     due_before = appeal.due_on
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         extend(appeal, head, decision, asked)
     assert refused.value.field == "due_on"
     assert "is not a working day" in str(refused.value.message)

@@ -1,10 +1,6 @@
 """The administration's use-cases: the only code that changes reference data and accounts.
 
 Each takes the session, the acting user and the clock, checks everything it is given,
-raises AdminError with a message per field when it refuses, and writes an audit entry
-in the caller's transaction when it changes something.
+raises `Refused` (reception.core.refusals) with a message per field when it refuses, and
+writes an audit entry in the caller's transaction when it changes something.
 """
-
-from reception.admin.services.common import AdminError
-
-__all__ = ["AdminError"]

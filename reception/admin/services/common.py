@@ -13,6 +13,7 @@ from reception.accounts.models import User
 from reception.admin.models import AuditEntry
 from reception.appeals.submission import clean_text
 from reception.core.i18n import lazy_gettext as _l
+from reception.core.refusals import Refused
 
 REQUIRED = _l("This field is required.")
 # A code is part of addresses, API answers and history: plain, lower-case, stable.
@@ -22,14 +23,6 @@ CODE_MIN, CODE_MAX = 2, 64
 
 def too_long(limit: int):
     return _l("Please shorten this to %(n)d characters or fewer.", n=limit)
-
-
-class AdminError(Exception):
-    """A refused change; `errors` maps each form field (or "_" for the whole) to a message."""
-
-    def __init__(self, errors: Mapping[str, object]):
-        super().__init__(", ".join(errors))
-        self.errors = dict(errors)
 
 
 def line(data: Mapping, name: str) -> str:
@@ -96,7 +89,7 @@ class Checks:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise AdminError(self.errors)
+            raise Refused.fields(self.errors)
 
 
 def audit_value(value):

@@ -18,15 +18,9 @@ from reception.accounts.invitations import InvitationSettings, make_invitation_t
 from reception.accounts.models import ApiKey, User
 from reception.accounts.services import AccountError, create_user, get_user_by_email
 from reception.accounts.user_sessions import end_all_sessions
-from reception.admin.services.common import (
-    AdminError,
-    Checks,
-    assign,
-    line,
-    record,
-    snapshot,
-)
+from reception.admin.services.common import Checks, assign, line, record, snapshot
 from reception.core.i18n import lazy_gettext as _l
+from reception.core.refusals import Refused
 from reception.directory.models import Authority
 from reception.domain.workflow import AUTHORITY_ROLES, LANGUAGES, STAFF_ROLES, Role
 from reception.notifications import emails
@@ -105,7 +99,7 @@ def invite_user(
     if checks.errors:
         if user is not None:
             session.expunge(user)
-        raise AdminError(checks.errors)
+        raise Refused.fields(checks.errors)
     session.flush()
     record(
         session,
@@ -153,7 +147,7 @@ def resend_invitation(
 ) -> None:
     """Send the set-password link again (a new password, for someone who has one)."""
     if not user.is_active:
-        raise AdminError({"_": _l("This account is deactivated: reactivate it first.")})
+        raise Refused.fields({"_": _l("This account is deactivated: reactivate it first.")})
     _send_invitation(session, user, actor=actor, now=now, invitations=invitations)
 
 
@@ -198,12 +192,12 @@ def update_user(
 def deactivate_user(session: Session, user: User, *, actor: User | None, now: datetime) -> None:
     """Switch an account off: it can no longer log in, and its keys stop acting for it."""
     if not user.is_active:
-        raise AdminError({"_": _l("This account is already deactivated.")})
+        raise Refused.fields({"_": _l("This account is already deactivated.")})
     if actor is not None and user.id == actor.id:
-        raise AdminError({"_": _l("You cannot deactivate your own account.")})
+        raise Refused.fields({"_": _l("You cannot deactivate your own account.")})
     problems = _keeps_an_admin(session, user, actor)
     if problems:
-        raise AdminError(problems)
+        raise Refused.fields(problems)
     user.is_active = False
     # Reactivating later must not bring back the log-ins of before.
     end_all_sessions(session, user, now=now, reason="admin")
@@ -221,9 +215,9 @@ def deactivate_user(session: Session, user: User, *, actor: User | None, now: da
 def reactivate_user(session: Session, user: User, *, actor: User | None, now: datetime) -> None:
     """Let a deactivated account log in again."""
     if user.is_active:
-        raise AdminError({"_": _l("This account is already active.")})
+        raise Refused.fields({"_": _l("This account is already active.")})
     if user.role in AUTHORITY_ROLES and (user.authority is None or not user.authority.is_active):
-        raise AdminError(
+        raise Refused.fields(
             {"_": _l("This person's state body is inactive: move them to an active one first.")}
         )
     user.is_active = True
@@ -269,9 +263,9 @@ def reset_two_factor(
 ) -> None:
     """Forget a person's second factor (a lost phone); they set it up again at next log-in."""
     if not user.two_factor_enabled and not user.totp_secret:
-        raise AdminError({"_": _l("Two-step verification is not set up for this account.")})
+        raise Refused.fields({"_": _l("Two-step verification is not set up for this account.")})
     if actor is not None and user.id == actor.id:
-        raise AdminError(
+        raise Refused.fields(
             {"_": _l("You cannot reset your own two-step verification: ask another administrator.")}
         )
     two_factor.reset(session, user)
@@ -329,7 +323,7 @@ def issue_api_key(
 def revoke_api_key(session: Session, key: ApiKey, *, actor: User | None, now: datetime) -> None:
     """Stop a key from working, for good; its history stays."""
     if key.revoked_at is not None:
-        raise AdminError({"_": _l("This key is already revoked.")})
+        raise Refused.fields({"_": _l("This key is already revoked.")})
     key.revoked_at = now
     record(
         session,

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
-from reception.admin.services.common import AdminError, Checks, assign, line, record, snapshot
+from reception.admin.services.common import Checks, assign, line, record, snapshot
 from reception.core.i18n import lazy_gettext as _l
+from reception.core.refusals import Refused
 from reception.directory.models import Authority, Category, Region, RoutingRule
 
 RULE_FIELDS = ("category", "region", "authority")
@@ -132,7 +133,7 @@ def update_rule(
 def delete_rule(session: Session, rule: RoutingRule, *, actor: User | None, now: datetime) -> None:
     """Delete a rule (appeals do not refer to rules); never the global fallback."""
     if _is_last_global(session, rule):
-        raise AdminError(
+        raise Refused.fields(
             {
                 "_": _l(
                     "The global fallback cannot be deleted: appeals no other rule covers would "

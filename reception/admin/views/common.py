@@ -12,10 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from reception.admin import labels
 from reception.admin.queries import get_row
-from reception.admin.services import AdminError
 from reception.core.i18n import current_locale
 from reception.core.labels import LANGUAGE_LABELS
+from reception.core.refusals import Refused
 from reception.core.types import utcnow
+from reception.core.web import attempt
 from reception.domain.workflow import Role
 from reception.extensions import db
 
@@ -81,7 +82,7 @@ class Saving:
 
 
 def save_form(form, service, *args, **kwargs) -> Saving:
-    """The POST of a create or edit page: run the service, commit, or show the refusal.
+    """The POST of a create or edit page: one unit of work (`attempt`), or the refusal shown.
 
     The service is called as `service(db.session, *args, request.form, actor=current_user,
     now=utcnow(), **kwargs)`. A refusal is rolled back and shown on the form; what belongs
@@ -89,16 +90,23 @@ def save_form(form, service, *args, **kwargs) -> Saving:
     """
     if request.method != "POST":
         return Saving()
-    try:
-        result = service(
-            db.session, *args, request.form, actor=current_user, now=utcnow(), **kwargs
-        )
-        db.session.commit()
-    except AdminError as refused:
-        db.session.rollback()
-        flash_refusal(form.show_errors(refused.errors))
+    outcome = attempt(
+        lambda: service(db.session, *args, request.form, actor=current_user, now=utcnow(), **kwargs)
+    )
+    if not outcome.done:
+        flash_refusal(form.show_errors(outcome.refused.errors))
         return Saving(status=422)
-    return Saving(saved=True, result=result)
+    return Saving(saved=True, result=outcome.result)
+
+
+def refusal_flashed(endpoint: str, **values):
+    """Show a refusal of a button (delete, revoke) on top of the page it goes back to."""
+
+    def show(refused: Refused):
+        flash_refusal(refused.errors)
+        return redirect(url_for(endpoint, **values))
+
+    return show
 
 
 def flash_saved(changes: dict, what: str) -> None:

@@ -24,6 +24,7 @@ from reception.admin.views.common import (
     save_form,
 )
 from reception.core.types import utcnow
+from reception.core.web import perform
 from reception.directory.models import AnswerTemplate, Authority, Category, HolidayOverride
 from reception.domain.workflow import AppealKind
 from reception.extensions import db
@@ -301,7 +302,10 @@ def holidays():
 @bp.route("/holidays/<int:holiday_id>/delete", methods=["POST"])
 def delete_holiday(holiday_id: int):
     override = row_or_404(HolidayOverride, holiday_id)
-    calendar_services.remove_holiday(db.session, override, actor=current_user, now=utcnow())
-    db.session.commit()
+    perform(
+        lambda: calendar_services.remove_holiday(
+            db.session, override, actor=current_user, now=utcnow()
+        )
+    )
     flash(_("The calendar override is removed."), "success")
     return redirect(url_for("admin.holidays"))

@@ -7,8 +7,8 @@ from flask import render_template, request
 from reception.admin import queries
 from reception.admin.labels import ENTITY_LABELS
 from reception.admin.views.common import bp
-from reception.appeals.views import local_today
 from reception.core.inputs import known_args
+from reception.core.web import local_today
 from reception.extensions import db
 
 # Where an audit entry's entity can be opened (deleted rules and overrides cannot).

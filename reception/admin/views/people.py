@@ -14,7 +14,6 @@ from reception.accounts.user_sessions import SessionPolicy, count_active_session
 from reception.admin import queries
 from reception.admin.forms import ApiKeyForm, UserForm
 from reception.admin.labels import ROLE_LABELS
-from reception.admin.services import AdminError
 from reception.admin.services import people as services
 from reception.admin.views.common import (
     authority_choices,
@@ -28,6 +27,7 @@ from reception.admin.views.common import (
 from reception.core.i18n import current_locale
 from reception.core.inputs import known_args
 from reception.core.types import utcnow
+from reception.core.web import attempt
 from reception.extensions import db
 
 
@@ -117,14 +117,11 @@ def edit_user(user_id: int):
 
 def _account_step(user_id: int, step, done_message: str):
     user = row_or_404(User, user_id)
-    try:
-        step(user)
-        db.session.commit()
-    except AdminError as refused:
-        db.session.rollback()
-        flash_refusal(refused.errors)
-    else:
+    outcome = attempt(lambda: step(user))
+    if outcome.done:
         flash(done_message, "success")
+    else:
+        flash_refusal(outcome.refused.errors)
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
@@ -192,7 +189,8 @@ def api_keys():
     form = ApiKeyForm()
     status = 200
     if request.method == "POST":
-        try:
+
+        def issue():
             key, secret = services.issue_api_key(
                 db.session, request.form, actor=current_user, now=utcnow()
             )
@@ -200,14 +198,14 @@ def api_keys():
             # Shown on this response only: never stored, never put in the session cookie.
             # The page is made before the commit, so that a database lost right after it
             # cannot take the only sight of the secret away.
-            page = render_template("admin/api_key_created.html", key=key, secret=secret)
-            db.session.commit()
-        except AdminError as refused:
-            db.session.rollback()
-            flash_refusal(form.show_errors(refused.errors))
+            return render_template("admin/api_key_created.html", key=key, secret=secret)
+
+        outcome = attempt(issue)
+        if not outcome.done:
+            flash_refusal(form.show_errors(outcome.refused.errors))
             status = 422
         else:
-            response = make_response(page, 201)
+            response = make_response(outcome.result, 201)
             response.headers["Cache-Control"] = "no-store"
             return response
     return render_template(
@@ -221,12 +219,11 @@ def api_keys():
 @bp.route("/api-keys/<int:key_id>/revoke", methods=["POST"])
 def revoke_api_key(key_id: int):
     key = row_or_404(ApiKey, key_id)
-    try:
-        services.revoke_api_key(db.session, key, actor=current_user, now=utcnow())
-        db.session.commit()
-    except AdminError as refused:
-        db.session.rollback()
-        flash_refusal(refused.errors)
-    else:
+    outcome = attempt(
+        lambda: services.revoke_api_key(db.session, key, actor=current_user, now=utcnow())
+    )
+    if outcome.done:
         flash(_("The key %(prefix)s… is revoked.", prefix=key.prefix), "success")
+    else:
+        flash_refusal(outcome.refused.errors)
     return redirect(url_for("admin.api_keys"))

@@ -8,18 +8,18 @@ from flask_login import current_user
 
 from reception.admin import queries
 from reception.admin.forms import RouteTestForm, RuleForm
-from reception.admin.services import AdminError
 from reception.admin.services import routing as services
 from reception.admin.views.common import (
     authority_choices,
     bp,
     category_choices,
-    flash_refusal,
+    refusal_flashed,
     region_choices,
     row_or_404,
     save_form,
 )
 from reception.core.types import utcnow
+from reception.core.web import perform
 from reception.directory import queries as directory
 from reception.directory.models import RoutingRule
 from reception.extensions import db
@@ -95,13 +95,10 @@ def edit_rule(rule_id: int):
 @bp.route("/routing/<int:rule_id>/delete", methods=["POST"])
 def delete_rule(rule_id: int):
     rule = row_or_404(RoutingRule, rule_id)
-    try:
-        services.delete_rule(db.session, rule, actor=current_user, now=utcnow())
-        db.session.commit()
-    except AdminError as refused:
-        db.session.rollback()
-        flash_refusal(refused.errors)
-        return redirect(url_for("admin.edit_rule", rule_id=rule_id))
+    perform(
+        lambda: services.delete_rule(db.session, rule, actor=current_user, now=utcnow()),
+        refused=refusal_flashed("admin.edit_rule", rule_id=rule_id),
+    )
     flash(_("The routing rule is deleted."), "success")
     return redirect(url_for("admin.routing"))
 

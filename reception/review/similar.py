@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal
-from reception.similarity import groups, queries
+from reception.review import groups
+from reception.similarity import queries
 
 
 def page_context(

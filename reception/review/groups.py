@@ -16,21 +16,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
-from reception.appeals.attachments import AttachmentStore, Upload
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.queries import get_appeal_by_number
+from reception.appeals.visibility import staff_may_view
 from reception.appeals.workflow import (
-    ActionRefused,
     WorkflowSettings,
     apply_transition,
     ensure_allowed,
     optional_text,
 )
+from reception.core.files import AttachmentStore, Upload
 from reception.core.i18n import lazy_gettext as _l
 from reception.core.labels import LANGUAGE_LABELS
+from reception.core.refusals import Refused
 from reception.domain.workflow import Action, is_allowed
 from reception.review import services
-from reception.review.policies import staff_may_view
 from reception.similarity.models import AppealGroup
 
 MAX_LINK = 50
@@ -84,24 +84,24 @@ def link_appeals(
     ensure_allowed(appeal, "group_link", actor.role)
     numbers = [n for n in _numbers(data) if n != appeal.number]
     if not numbers:
-        raise ActionRefused(
+        raise Refused(
             "invalid", _l("Enter or tick the numbers of the appeals to group."), "numbers"
         )
     if len(numbers) > MAX_LINK:
-        raise ActionRefused(
+        raise Refused(
             "invalid", _l("Group at most %(n)d appeals at a time.", n=MAX_LINK), "numbers"
         )
     others = []
     for number in numbers:
         other = get_appeal_by_number(session, number)
         if other is None or not staff_may_view(actor, other):
-            raise ActionRefused(
+            raise Refused(
                 "invalid",
                 _l("No appeal of yours has the number %(number)s.", number=number),
                 "numbers",
             )
         if other.authority_id != appeal.authority_id:
-            raise ActionRefused(
+            raise Refused(
                 "invalid",
                 _l(
                     "Appeal %(number)s is with another body: a group stays within one body.",
@@ -110,7 +110,7 @@ def link_appeals(
                 "numbers",
             )
         if other.group_id is not None and other.group_id != appeal.group_id:
-            raise ActionRefused(
+            raise Refused(
                 "invalid",
                 _l(
                     "Appeal %(number)s is in another group: take it out of that group first.",
@@ -119,7 +119,7 @@ def link_appeals(
                 "numbers",
             )
         if other.group_id is None and not is_allowed(other.status, "group_link", actor.role):
-            raise ActionRefused(
+            raise Refused(
                 "invalid",
                 _l("Appeal %(number)s is already decided and cannot join a group.", number=number),
                 "numbers",
@@ -153,7 +153,7 @@ def link_appeals(
             )
             event = event or linked
     if event is None:
-        raise ActionRefused("invalid", _l("These appeals are already in this group."), "numbers")
+        raise Refused("invalid", _l("These appeals are already in this group."), "numbers")
     return event
 
 
@@ -169,7 +169,7 @@ def leave_group(
     """Take the appeal out of its group; the event stays in its history."""
     ensure_allowed(appeal, "group_leave", actor.role)
     if appeal.group_id is None:
-        raise ActionRefused("not_allowed", _l("This appeal is not in a group."))
+        raise Refused("not_allowed", _l("This appeal is not in a group."))
     return apply_transition(
         session,
         appeal,
@@ -215,7 +215,7 @@ def answer_texts(members: list[Appeal], data: Mapping) -> dict[str, str]:
         if not str(value or "").strip() and len(languages) == 1:
             value = data.get("text")
         if not str(value or "").strip():
-            raise ActionRefused(
+            raise Refused(
                 "invalid",
                 _l(
                     "Write the answer in this language: %(language)s.",
@@ -242,10 +242,10 @@ def answer_group(
     through the answer service (its term, e-mail and history its own). Answered ones are
     skipped, so sending the same group answer again changes and sends nothing."""
     if appeal.group_id is None:
-        raise ActionRefused("not_allowed", _l("This appeal is not in a group."))
+        raise Refused("not_allowed", _l("This appeal is not in a group."))
     members = answerable_members(session, appeal, actor)
     if not members:
-        raise ActionRefused("not_allowed", _l("No appeal of this group can be answered now."))
+        raise Refused("not_allowed", _l("No appeal of this group can be answered now."))
     texts = answer_texts(members, data)
     # One text answers every applicant of the group: each published copy hides the
     # personal data of all of them, and the official's extra words to hide.
@@ -267,7 +267,7 @@ def answer_group(
                 hide_reason=data.get("hide_reason"),
                 others=[m for m in everyone if m is not member],
             )
-        except ActionRefused as refused:
+        except Refused as refused:
             if refused.field == "text":
                 refused.field = f"text_{member.language}"
             raise

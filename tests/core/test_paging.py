@@ -14,7 +14,8 @@ from sqlalchemy import Date, Integer, column, literal, select, union_all
 
 from reception.accounts.apikeys import create_api_key
 from reception.api.open311 import LIST_ORDER
-from reception.core import inputs, paging, search
+from reception.appeals import search
+from reception.core import inputs, paging
 from reception.extensions import db
 from reception.review.queries import QUEUE_ORDER
 from tests.factories import PASSWORD, make_appeal, make_staff, make_user

@@ -97,6 +97,9 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
+    # Flask-Limiter keeps the key prefix of the first app it was given; another app built in
+    # the same process (tests, two hosts) must count under its own.
+    limiter._key_prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
     limiter.init_app(app)
     babel.init_app(
         app,

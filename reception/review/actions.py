@@ -16,6 +16,7 @@ from reception.appeals.workflow import NOT_ALLOWED, WorkflowSettings, lock_appea
 from reception.core.files import AttachmentStore, Upload
 from reception.core.refusals import Refused
 from reception.domain.actions import STAFF_ACTIONS
+from reception.domain.workflow import Action
 from reception.review import groups, services
 
 __all__ = ["STAFF_ACTIONS", "perform_staff_action"]
@@ -41,13 +42,13 @@ def perform_staff_action(
     appeal = lock_appeal(session, appeal)
     common = {"actor": actor, "now": now, "settings": settings}
     match action:
-        case "take":
+        case Action.take:
             return services.take_appeal(session, appeal, **common)
-        case "assign":
+        case Action.assign:
             return services.assign_executor(
                 session, appeal, **common, executor_id=data.get("executor")
             )
-        case "forward":
+        case Action.forward:
             return services.forward_appeal(
                 session,
                 appeal,
@@ -56,15 +57,15 @@ def perform_staff_action(
                 reason=data.get("reason"),
                 crime_report=data.get("crime_report"),
             )
-        case "request_info":
+        case Action.request_info:
             return services.request_info(
                 session, appeal, **common, text=data.get("text"), reply_days=data.get("reply_days")
             )
-        case "extend":
+        case Action.extend:
             return services.extend_deadline(
                 session, appeal, **common, due_on=data.get("due_on"), reason=data.get("reason")
             )
-        case "answer":
+        case Action.answer:
             return services.answer_appeal(
                 session,
                 appeal,
@@ -77,21 +78,21 @@ def perform_staff_action(
                 hide=data.get("hide"),
                 hide_reason=data.get("hide_reason"),
             )
-        case "return":
+        case Action.return_:
             return services.return_appeal(
                 session, appeal, **common, ground=data.get("ground"), comment=data.get("comment")
             )
-        case "terminate":
+        case Action.terminate:
             return services.terminate_appeal(
                 session, appeal, **common, ground=data.get("ground"), comment=data.get("comment")
             )
-        case "mark_duplicate":
+        case Action.mark_duplicate:
             return services.mark_duplicate(
                 session, appeal, **common, number=data.get("number"), comment=data.get("comment")
             )
-        case "note":
+        case Action.note:
             return services.add_note(session, appeal, **common, text=data.get("text"))
-        case "group_link" | "group_leave" | "group_answer":
+        case Action.group_link | Action.group_leave | "group_answer":
             return groups.perform(
                 session, appeal, action, **common, store=store, data=data, uploads=uploads
             )

@@ -41,9 +41,6 @@ CODES = {str(member) for enum in VOCABULARY for member in enum}
 
 # Where a code may still be spelled, and why. Keep this short.
 ALLOWED: dict[str, set[str]] = {
-    # The staff and citizen action lists the API, the pages and the OpenAPI document share
-    # (issue 12, item 3: one registry) are kept there as contract codes.
-    "reception/review/actions.py": {"*"},
     # The name of the API blueprint, not the channel.
     "reception/api/auth.py": {"api"},
     # Open311's own status words ("open", "closed"), not an appeal status.

@@ -16,6 +16,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -311,7 +312,7 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
     )
     kept = current_app.extensions.setdefault("reception_status_content", {})
     if reusable and key in kept:
-        return _status_page(appeal, kept[key]), status
+        return _status_page(appeal, kept[key], key=key), status
     # Its category, region, authority and attachments in one query (into the same object).
     queries.get_appeal_by_number(db.session, appeal.number, details=True)
     settings = current_settings()
@@ -347,7 +348,7 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
     if len(kept) >= _STATUS_CONTENT_KEPT:
         kept.clear()
     kept[key] = content
-    return _status_page(appeal, content), status
+    return _status_page(appeal, content, key=key), status
 
 
 # The status page's main part, kept per process for an appeal's version, the language, the
@@ -366,7 +367,26 @@ def _status_content(context: dict) -> str:
     return "".join(template.blocks["content"](template.new_context(context)))
 
 
-def _status_page(appeal, content: str) -> str:
+def _status_page(appeal, content: str, *, key: tuple | None = None) -> str:
+    if key is not None and not current_user.is_authenticated and "_flashes" not in session:
+        # A browser that tracked the appeal, with no message waiting: the whole page is the
+        # same for every such visitor of this version in this language (the layout shows no
+        # account), so it is kept too, its CSRF tokens placeholders filled in here.
+        pages = current_app.extensions.setdefault("reception_status_pages", {})
+        page_key = (*key, request.endpoint, g.get("lang_next"))
+        page = pages.get(page_key)
+        if page is None:
+            page = render_template(
+                "appeals/status.html",
+                appeal=appeal,
+                # The template's own autoescaped output, kept as it was rendered.
+                cached_content=Markup(content),  # noqa: S704
+                csrf_token=lambda: _CSRF_PLACEHOLDER,
+            )
+            if len(pages) >= _STATUS_CONTENT_KEPT:
+                pages.clear()
+            pages[page_key] = page
+        return page.replace(_CSRF_PLACEHOLDER, generate_csrf())
     filled = content.replace(_CSRF_PLACEHOLDER, generate_csrf()) if content else content
     # The template's own autoescaped output, kept as it was rendered.
     page = Markup(filled)  # noqa: S704

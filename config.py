@@ -379,7 +379,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("RECEPTION_PROXY_COUNT", "RECEPTION_PROXY_COUNT", INT, 0,
        "how many reverse proxies stand in front (their `X-Forwarded-*` headers are trusted, "
        "so rate limits see citizens' addresses); `1` behind nginx."),
-    _s("RECEPTION_CACHE_URL", "RECEPTION_CACHE_URL", _url_kind("memory", "redis", "rediss"), "",
+    _s("RECEPTION_CACHE_URL", "RECEPTION_CACHE_URL",
+       _url_kind("memory", "redis", "rediss", "unix"), "",
        "where rendered public pages are kept (`redis://host:6379/2`).",
        shown="the rate limiter's Redis when it is one, memory otherwise"),
     _s("RECEPTION_CACHE_SECONDS", "RECEPTION_CACHE_SECONDS", SECONDS, 300,

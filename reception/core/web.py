@@ -21,12 +21,14 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, redirect, request
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from reception.core.database import database_unavailable
 from reception.core.files import AttachmentStore
+from reception.core.inputs import safe_next
 from reception.core.refusals import Refused
 from reception.core.types import utcnow
 from reception.domain.deadlines import zone_info
@@ -99,7 +101,15 @@ def _default_refused(refused: Refused) -> ResponseReturnValue:
             return renderers[prefix](refused)
     for message in refused.errors.values():
         flash(message, "error")
-    return redirect(request.full_path if request.query_string else request.path, 303)
+    rule = request.url_rule
+    if request.method == "GET" or (rule is not None and "GET" in (rule.methods or ())):
+        return redirect(request.full_path if request.query_string else request.path, 303)
+    # A POST-only address would answer the browser's GET with a 405: back to the page of this
+    # site the form was sent from, or home.
+    referrer = urlsplit(request.referrer or "")
+    back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    home = url_for("core.home")
+    return redirect(safe_next(back, home) if referrer.netloc == request.host else home, 303)
 
 
 @dataclass(frozen=True)

@@ -299,7 +299,10 @@ def test_open311_walks_by_the_link_header_while_requests_arrive(client):
         ids, url = _open311_ids(client, url)
         seen += ids
         if url:
-            assert "page_size=2" in url and f"api_key={secret}" in url
+            # The filters go on; the key does not (a header is logged in more places than
+            # an address): the client adds its own.
+            assert "page_size=2" in url and "api_key" not in url
+            url += f"&api_key={secret}"
             make_appeal(now - timedelta(minutes=len(seen)), publish_consent="y")
     assert len(seen) == len(set(seen)) and before <= set(seen)
     # The numbered pages still work.

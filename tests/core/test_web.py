@@ -134,3 +134,25 @@ def test_another_app_has_its_own_settings(app, make_app):
         assert current_settings().filing.number_prefix == "ZZ"
     with app.test_request_context("/"):
         assert current_settings().filing.number_prefix == "RC"
+
+
+def test_a_refusal_on_a_post_only_address_goes_back_to_the_page_it_was_sent_from(make_app):
+    other = make_app()
+
+    @other.route("/probe/delete", methods=["POST"])
+    def probe_delete():
+        def work():
+            raise Refused("not_allowed", "Not now.")
+
+        perform(work)
+        return "done"
+
+    client = other.test_client()
+    back = client.post("/probe/delete", headers={"Referer": "http://localhost/admin/holidays?x=1"})
+    assert back.status_code == 303
+    assert back.headers["Location"] == "/admin/holidays?x=1"
+    # Another site's page, or none: home, never a 405 of the POST-only address.
+    for referrer in ("https://evil.example/page", None):
+        headers = {"Referer": referrer} if referrer else {}
+        home = client.post("/probe/delete", headers=headers)
+        assert home.headers["Location"] == "/", referrer

@@ -49,7 +49,8 @@ from bench.generate import generate
 from bench.servers import ROOT, Gunicorn
 from bench.wrk import POST_FORM, WrkResult, run_wrk
 
-READ_GOAL = 0.5
+READ_GOAL = 0.5  # the Open311 GET of one request
+STATUS_GOAL = 0.3  # the citizen's status page (an HTML page with a session)
 MEMORY_GOAL_MB = 150
 # gunicorn's factory syntax: wsgi:app is create_app() with the environment's settings; this
 # is the same call with the rate limits switched off (they would refuse a load test).
@@ -298,7 +299,7 @@ def run(args) -> tuple[list[Row], dict[int, float]]:
         status_page = f"{reception.url}/my/appeals/{data.number}"
         scenarios = [
             (
-                Row("status page (tracked, HTML)", READ_GOAL),
+                Row("status page (tracked, HTML)", STATUS_GOAL),
                 lambda: measure(reference.url + open311, args, **read),
                 lambda: measure(status_page, args, headers={**BROWSER_HEADERS, "Cookie": cookie}),
             ),

@@ -21,6 +21,10 @@ from reception.monitoring.rollups import (
     MonthlyAppealRollupValue,
     MonthlyAuthorityRollup,
     MonthlyAuthorityRollupValue,
+    MonthlyTopicRollup,
+    MonthlyTopicRollupValue,
+    TopicRollup,
+    TopicRollupValue,
 )
 from reception.notifications.models import DeliveryAttempt, OutboxMessage
 from reception.ops.models import Heartbeat, SecurityEvent
@@ -48,11 +52,15 @@ __all__ = [
     "MonthlyAppealRollupValue",
     "MonthlyAuthorityRollup",
     "MonthlyAuthorityRollupValue",
+    "MonthlyTopicRollup",
+    "MonthlyTopicRollupValue",
     "OutboxMessage",
     "Region",
     "RegistrationCounter",
     "RoutingRule",
     "SecurityEvent",
+    "TopicRollup",
+    "TopicRollupValue",
     "User",
     "UserSession",
 ]

@@ -100,10 +100,10 @@ def upgrade():
         )
     from sqlalchemy.orm import Session
 
-    from reception.monitoring.rollups import rebuild
+    from reception.monitoring.rollups import CELL, COARSE, rebuild
 
     session = Session(bind=op.get_bind())
-    rebuild(session)
+    rebuild(session, keys=(CELL, COARSE))  # (the grains whose tables exist at this revision)
     session.flush()
 
 

@@ -367,24 +367,27 @@ def month_split(date_from: date, date_to: date) -> tuple[list, tuple | None]:
 def _rollup_parts(filters: DashboardFilters, dimension: str | None, *more: str) -> list[tuple]:
     """[(grain, [(from, to), ...])]: the tables to read and the days (or months) of each.
 
-    Day and authority only when nothing asks for a topic, region, kind or channel (the
-    statistics page, the unfiltered dashboard, by authority or by week); every cell else.
-    Whole months from the monthly grain, the days at the ends from the daily one; by week,
-    every day from the daily grain (a week may straddle two months).
+    The coarsest grain that has the columns asked for (filtered or grouped by): day and
+    authority only when nothing asks for a topic, region, kind or channel (the statistics
+    page, the unfiltered dashboard, by authority or by week); day, authority and topic when
+    only the topic is; every cell else. Whole months from the monthly grain, the days at the
+    ends from the daily one; by week, every day from the daily grain (a week may straddle two
+    months).
     """
     from reception.monitoring.rollups import DAY, MONTH, grain
 
-    narrow = bool(filters.category or filters.region or filters.kind or filters.channel)
-    if any(d not in (None, "authority", "week", "month") for d in (dimension, *more)):
-        narrow = True
+    asked = {_ROLLUP_COLUMN[name] for name in _ROLLUP_COLUMN if getattr(filters, name)}
+    asked |= {_ROLLUP_COLUMN[d] for d in (dimension, *more) if d in _ROLLUP_COLUMN}
+    if any(d not in (None, "week", "month", *_ROLLUP_COLUMN) for d in (dimension, *more)):
+        asked.add("channel")  # (a grouping unknown here: every cell)
     if "week" in (dimension, *more):
-        return [(grain(DAY, narrow), [(filters.date_from, filters.date_to)])]
+        return [(grain(DAY, asked), [(filters.date_from, filters.date_to)])]
     days, months = month_split(filters.date_from, filters.date_to)
     parts = []
     if days:
-        parts.append((grain(DAY, narrow), days))
+        parts.append((grain(DAY, asked), days))
     if months:
-        parts.append((grain(MONTH, narrow), [months]))
+        parts.append((grain(MONTH, asked), [months]))
     return parts
 
 
@@ -394,7 +397,7 @@ def _rollup_group(session: Session, dimension: str | None, table):
     if dimension == "week":
         return week_start(session, table.c.day)
     if dimension == "month":  # the first day of the month (a monthly table's own day)
-        if table.name.endswith(("_monthly", "_monthly_by_authority")):
+        if "_monthly" in table.name:
             return table.c.day
         from reception.monitoring.rollups import _month_sql
 

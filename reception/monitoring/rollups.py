@@ -13,10 +13,12 @@ taken away and its new one added, by UPSERTs in the same transaction. `flask rol
 rebuild` recomputes both tables from the appeals (after a bulk load, or to check: the test
 suite compares a rebuild with the incremental tables).
 
-Each grain is kept per day and per month (the `_monthly` tables: `day` holds the first day
-of the month). A period's whole months are read from the monthly tables and only the days
-at its ends from the daily ones (reception.monitoring.queries): the counters and the
-histograms add up, so the figures are exactly those of the days.
+Besides every cell, two coarser grains are kept: day and authority only, and day, authority
+and topic (category); a view reads the coarsest that has what it asks for. Each grain is
+kept per day and per month (the `_monthly` tables: `day` holds the first day of the month).
+A period's whole months are read from the monthly tables and only the days at its ends from
+the daily ones (reception.monitoring.queries): the counters and the histograms add up, so
+the figures are exactly those of the days.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ from reception.extensions import db
 CELL = ("day", "authority_id", "category_id", "region_id", "kind", "channel")
 # The coarse grain: day and authority (its cells are the first two of CELL).
 COARSE = ("day", "authority_id")
+# The topic grain: day, authority and category (the first three of CELL): what views by or of
+# one topic read (the cells barely compress, its rows do).
+TOPIC = ("day", "authority_id", "category_id")
 COUNTERS = (
     "filed",
     "open",
@@ -114,7 +119,7 @@ SOURCE = (
 
 
 class Counters:
-    """The counters of one cell, the same at both grains."""
+    """The counters of one cell, the same at every grain."""
 
     filed: Mapped[int] = mapped_column(Integer, default=0)
     open: Mapped[int] = mapped_column(Integer, default=0)
@@ -251,6 +256,57 @@ class MonthlyAuthorityRollupValue(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# The same counters per day (and per month) and authority and topic only.
+
+
+class TopicRollup(Counters, db.Model):
+    __tablename__ = "appeal_rollups_by_topic"
+    __table_args__ = (PrimaryKeyConstraint(*TOPIC, name="pk_appeal_rollups_by_topic"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+
+
+class TopicRollupValue(db.Model):
+    __tablename__ = "appeal_rollup_values_by_topic"
+    __table_args__ = (
+        PrimaryKeyConstraint(*TOPIC, "measure", "value", name="pk_appeal_rollup_values_by_topic"),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthlyTopicRollup(Counters, db.Model):
+    __tablename__ = "appeal_rollups_monthly_by_topic"
+    __table_args__ = (PrimaryKeyConstraint(*TOPIC, name="pk_appeal_rollups_monthly_by_topic"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+
+
+class MonthlyTopicRollupValue(db.Model):
+    __tablename__ = "appeal_rollup_values_monthly_by_topic"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            *TOPIC, "measure", "value", name="pk_appeal_rollup_values_monthly_by_topic"
+        ),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 DAY, MONTH = "day", "month"
 
 
@@ -262,8 +318,11 @@ class Grain:
     period: str  # DAY, or MONTH (`day` is then the first day of the month)
 
 
-def grains(periods: tuple[str, ...] = (DAY, MONTH)) -> tuple[Grain, ...]:
-    """Every grain: every cell and day and authority only, per day and per month."""
+def grains(
+    periods: tuple[str, ...] = (DAY, MONTH), keys: tuple[tuple, ...] = (CELL, COARSE, TOPIC)
+) -> tuple[Grain, ...]:
+    """Every grain (of these periods and keys): every cell, day and authority only, and day,
+    authority and topic, per day and per month."""
     every = (
         Grain(CELL, AppealRollup.__table__, AppealRollupValue.__table__, DAY),
         Grain(COARSE, AuthorityRollup.__table__, AuthorityRollupValue.__table__, DAY),
@@ -274,17 +333,21 @@ def grains(periods: tuple[str, ...] = (DAY, MONTH)) -> tuple[Grain, ...]:
             MonthlyAuthorityRollupValue.__table__,
             MONTH,
         ),
+        Grain(TOPIC, TopicRollup.__table__, TopicRollupValue.__table__, DAY),
+        Grain(TOPIC, MonthlyTopicRollup.__table__, MonthlyTopicRollupValue.__table__, MONTH),
     )
-    return tuple(g for g in every if g.period in periods)
+    return tuple(g for g in every if g.period in periods and g.key in keys)
 
 
-def grain(period: str, narrow: bool) -> Grain:
-    """The grain of a period: every cell when `narrow` (a topic, region, kind or channel is
-    asked for), else day (or month) and authority only."""
-    for candidate in grains((period,)):
-        if (candidate.key == CELL) == narrow:
+def grain(period: str, columns: set[str]) -> Grain:
+    """The coarsest grain of a period that has these key columns (besides day and authority):
+    day and authority only when none is asked, the topic grain when only the topic is, every
+    cell else."""
+    for key in (COARSE, TOPIC, CELL):
+        if set(columns) <= set(key):
+            [candidate] = grains((period,), (key,))
             return candidate
-    raise LookupError(period)
+    raise LookupError(columns)
 
 
 def _bucket(day, period: str):
@@ -524,9 +587,13 @@ def _month_sql(session: Session, column):
     return func.date(column, "start of month")
 
 
-def rebuild(session: Session, periods: tuple[str, ...] = (DAY, MONTH)) -> None:
-    """Recompute every grain (of these periods) from the appeals, in SQL (GROUP BY), in this
-    transaction.
+def rebuild(
+    session: Session,
+    periods: tuple[str, ...] = (DAY, MONTH),
+    keys: tuple[tuple, ...] = (CELL, COARSE, TOPIC),
+) -> None:
+    """Recompute every grain (of these periods and keys) from the appeals, in SQL (GROUP BY),
+    in this transaction.
 
     Written apart from the incremental path on purpose: the test that compares the two
     compares two ways of counting.
@@ -547,7 +614,7 @@ def rebuild(session: Session, periods: tuple[str, ...] = (DAY, MONTH)) -> None:
     later = Appeal.__table__.alias("later")
     answered = a.answered_at.is_not(None)
 
-    for each in grains(periods):
+    for each in grains(periods, keys):
         key, counters_table, values_table = each.key, each.counters, each.values
         session.execute(delete(values_table))
         session.execute(delete(counters_table))

@@ -34,16 +34,30 @@ PERIODS = (
 )
 
 
+KEYS = {frozenset(): rollups.COARSE, frozenset({"category"}): rollups.TOPIC}
+
+
 @pytest.mark.parametrize(
     "dimension", ["authority", "category", "region", "kind", "channel", "week"]
 )
 def test_rolled_honest_figures_are_those_of_the_appeals(history, dimension):
     calendar = get_calendar(db.session, "KZ")
     head = make_staff(role="head", email="head@example.kz")
+    topic = {"category": history["a1"].category.code}
+    extras = (
+        {},
+        topic,
+        {"kind": "complaint"},
+        {**topic, "authority": history["a1"].authority.code},
+    )
     for scope in (None, queries.scope_authority_ids(db.session, head)):
         for date_from, date_to in PERIODS:
-            for extra in ({}, {"category": history["a1"].category.code}, {"kind": "complaint"}):
+            for extra in extras:
                 filters = DashboardFilters(date_from=date_from, date_to=date_to, **extra)
+                # The coarsest grain that can answer: a topic only reads the topic grain.
+                asked = {dimension, *extra} - {"week", "authority"}
+                read = {grain.key for grain, _ in queries._rollup_parts(filters, dimension)}
+                assert read == {KEYS.get(frozenset(asked), rollups.CELL)}
                 for today in (TODAY, DEC(1)):
                     args = dict(today=today, calendar=calendar, dimension=dimension)
                     rolled = figures.dashboard_figures(db.session, filters, scope, **args)

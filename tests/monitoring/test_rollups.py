@@ -3,6 +3,7 @@ the rollups kept flush by flush equal those rebuilt from the appeals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -85,6 +86,25 @@ def test_rollup_figures_are_those_of_the_live_queries(more, dimension):
             (DashboardFilters(date_from=NOV(1), date_to=DEC(2)), DEC(8), DEC(10)),
             (DashboardFilters(date_from=date(2026, 10, 30), date_to=DEC(2)), TODAY, DEC(31)),
             (window(category="roads-transport", kind="application"), DEC(1), DEC(4)),
+            # One topic (the topic grain) over days, days and a month, months and days.
+            (
+                DashboardFilters(date_from=NOV(19), date_to=DEC(2), category="roads-transport"),
+                TODAY,
+                DEC(31),
+            ),
+            (
+                DashboardFilters(date_from=NOV(19), date_to=DEC(31), category="roads-transport"),
+                DEC(8),
+                DEC(10),
+            ),
+            (
+                DashboardFilters(
+                    date_from=date(2026, 10, 30), date_to=DEC(2), category="roads-transport"
+                ),
+                TODAY,
+                DEC(31),
+            ),
+            (window(authority="astana-akimat", category="roads-transport"), TODAY, DEC(31)),
             (
                 DashboardFilters(
                     date_from=date(2026, 9, 15), date_to=date(2027, 1, 10), region="KZ-71"
@@ -104,7 +124,7 @@ def test_rollup_figures_are_those_of_the_live_queries(more, dimension):
 
 def test_rebuilt_rollups_equal_the_incremental_ones(more):
     incremental = rollups.snapshot(db.session)
-    assert len(incremental) == 8 and all(incremental)  # both grains per day and per month
+    assert len(incremental) == 12 and all(incremental)  # three grains per day and per month
     rollups.rebuild(db.session)
     db.session.flush()
     assert rollups.snapshot(db.session) == incremental
@@ -134,6 +154,10 @@ def test_the_command_rebuilds_them(more, app):
         "appeal_rollups_monthly",
         "appeal_rollup_values_monthly_by_authority",
         "appeal_rollups_monthly_by_authority",
+        "appeal_rollup_values_by_topic",
+        "appeal_rollups_by_topic",
+        "appeal_rollup_values_monthly_by_topic",
+        "appeal_rollups_monthly_by_topic",
     ):
         db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
     db.session.commit()
@@ -157,6 +181,49 @@ def test_monthly_rollups_add_up_to_the_daily_ones(more):
             for a, b in zip(summed.get(cell, [0] * len(rollups.COUNTERS)), row[6:], strict=True)
         ]
     assert {(*cell, *counts) for cell, counts in summed.items() if any(counts)} == monthly
+
+
+def test_the_topic_grain_adds_up_every_cell_of_its_topic(more):
+    """Per day and per month, each (authority, topic) row is the sum of its cells' rows,
+    counters and histograms alike."""
+    tables = rollups.snapshot(db.session)
+    for cells, values, topic, topic_values in ((0, 1, 8, 9), (4, 5, 10, 11)):
+        summed: dict = {}
+        for row in tables[cells]:
+            key = row[:3]
+            summed[key] = [
+                a + b
+                for a, b in zip(summed.get(key, [0] * len(rollups.COUNTERS)), row[6:], strict=True)
+            ]
+        assert {(*key, *counts) for key, counts in summed.items() if any(counts)} == tables[topic]
+        histograms: dict = {}
+        for row in tables[values]:
+            key = (*row[:3], *row[6:8])
+            histograms[key] = histograms.get(key, 0) + row[8]
+        assert {(*key, n) for key, n in histograms.items() if n} == tables[topic_values]
+    assert len({row[2] for row in tables[8]}) > 1  # (more than one topic)
+
+
+@pytest.mark.parametrize(
+    ("filters", "dimension", "key"),
+    [
+        (window(), None, rollups.COARSE),
+        (window(), "authority", rollups.COARSE),
+        (window(authority="astana-akimat"), "week", rollups.COARSE),
+        (window(), "category", rollups.TOPIC),
+        (window(category="roads-transport"), None, rollups.TOPIC),
+        (window(category="roads-transport"), "week", rollups.TOPIC),
+        (window(category="roads-transport", authority="astana-akimat"), "category", rollups.TOPIC),
+        (window(category="roads-transport"), "region", rollups.CELL),
+        (window(kind="complaint"), "category", rollups.CELL),
+        (window(), "channel", rollups.CELL),
+    ],
+)
+def test_the_coarsest_grain_that_can_answer_is_read(filters, dimension, key):
+    # Whole months, then days and a month (both the daily and the monthly grain).
+    for period in (filters, replace(filters, date_from=NOV(19))):
+        parts = queries._rollup_parts(period, dimension)
+        assert parts and {grain.key for grain, _ in parts} == {key}
 
 
 @pytest.mark.parametrize(

@@ -147,9 +147,8 @@ class Counters:
     answered_in_31_plus: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AppealRollup(Counters, db.Model):
-    __tablename__ = "appeal_rollups"
-    __table_args__ = (PrimaryKeyConstraint(*CELL, name="pk_appeal_rollups"),)
+class CellKey:
+    """The key columns of a cell: day, authority, category, region, kind and channel."""
 
     day: Mapped[date] = mapped_column(Date)
     authority_id: Mapped[int] = mapped_column(Integer)
@@ -159,152 +158,101 @@ class AppealRollup(Counters, db.Model):
     channel: Mapped[str] = mapped_column(String(16))
 
 
-class AppealRollupValue(db.Model):
-    __tablename__ = "appeal_rollup_values"
-    __table_args__ = (
-        PrimaryKeyConstraint(*CELL, "measure", "value", name="pk_appeal_rollup_values"),
-    )
+class TopicKey:
+    """Day, authority and topic (the first three of a cell's key)."""
 
     day: Mapped[date] = mapped_column(Date)
     authority_id: Mapped[int] = mapped_column(Integer)
     category_id: Mapped[int] = mapped_column(Integer)
-    region_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(16))
+
+
+class AuthorityKey:
+    """Day and authority only."""
+
+    day: Mapped[date] = mapped_column(Date)
+    authority_id: Mapped[int] = mapped_column(Integer)
+
+
+class Histogram:
+    """One bar of a histogram: how many appeals have `value` for `measure`."""
+
     measure: Mapped[str] = mapped_column(String(16))
     value: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AuthorityRollup(Counters, db.Model):
+def _key(key: tuple, table: str, *, histogram: bool = False) -> tuple:
+    """The primary key of a rollup table: its key columns, and the bar of a histogram."""
+    columns = (*key, "measure", "value") if histogram else key
+    return (PrimaryKeyConstraint(*columns, name=f"pk_{table}"),)
+
+
+class AppealRollup(CellKey, Counters, db.Model):
+    __tablename__ = "appeal_rollups"
+    __table_args__ = _key(CELL, __tablename__)
+
+
+class AppealRollupValue(CellKey, Histogram, db.Model):
+    __tablename__ = "appeal_rollup_values"
+    __table_args__ = _key(CELL, __tablename__, histogram=True)
+
+
+class AuthorityRollup(AuthorityKey, Counters, db.Model):
     """The same counters per day and authority only: what /stats and unfiltered views read."""
 
     __tablename__ = "appeal_rollups_by_authority"
-    __table_args__ = (PrimaryKeyConstraint(*COARSE, name="pk_appeal_rollups_by_authority"),)
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
+    __table_args__ = _key(COARSE, __tablename__)
 
 
-class AuthorityRollupValue(db.Model):
+class AuthorityRollupValue(AuthorityKey, Histogram, db.Model):
     __tablename__ = "appeal_rollup_values_by_authority"
-    __table_args__ = (
-        PrimaryKeyConstraint(
-            *COARSE, "measure", "value", name="pk_appeal_rollup_values_by_authority"
-        ),
-    )
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    measure: Mapped[str] = mapped_column(String(16))
-    value: Mapped[int] = mapped_column(Integer)
-    count: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = _key(COARSE, __tablename__, histogram=True)
 
 
 # The same four tables per month of registration (`day` is the month's first day).
 
 
-class MonthlyAppealRollup(Counters, db.Model):
+class MonthlyAppealRollup(CellKey, Counters, db.Model):
     __tablename__ = "appeal_rollups_monthly"
-    __table_args__ = (PrimaryKeyConstraint(*CELL, name="pk_appeal_rollups_monthly"),)
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    region_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(16))
+    __table_args__ = _key(CELL, __tablename__)
 
 
-class MonthlyAppealRollupValue(db.Model):
+class MonthlyAppealRollupValue(CellKey, Histogram, db.Model):
     __tablename__ = "appeal_rollup_values_monthly"
-    __table_args__ = (
-        PrimaryKeyConstraint(*CELL, "measure", "value", name="pk_appeal_rollup_values_monthly"),
-    )
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    region_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(16))
-    measure: Mapped[str] = mapped_column(String(16))
-    value: Mapped[int] = mapped_column(Integer)
-    count: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = _key(CELL, __tablename__, histogram=True)
 
 
-class MonthlyAuthorityRollup(Counters, db.Model):
+class MonthlyAuthorityRollup(AuthorityKey, Counters, db.Model):
     __tablename__ = "appeal_rollups_monthly_by_authority"
-    __table_args__ = (PrimaryKeyConstraint(*COARSE, name="pk_appeal_rollups_monthly_by_authority"),)
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
+    __table_args__ = _key(COARSE, __tablename__)
 
 
-class MonthlyAuthorityRollupValue(db.Model):
+class MonthlyAuthorityRollupValue(AuthorityKey, Histogram, db.Model):
     __tablename__ = "appeal_rollup_values_monthly_by_authority"
-    __table_args__ = (
-        PrimaryKeyConstraint(
-            *COARSE, "measure", "value", name="pk_appeal_rollup_values_monthly_by_authority"
-        ),
-    )
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    measure: Mapped[str] = mapped_column(String(16))
-    value: Mapped[int] = mapped_column(Integer)
-    count: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = _key(COARSE, __tablename__, histogram=True)
 
 
 # The same counters per day (and per month) and authority and topic only.
 
 
-class TopicRollup(Counters, db.Model):
+class TopicRollup(TopicKey, Counters, db.Model):
     __tablename__ = "appeal_rollups_by_topic"
-    __table_args__ = (PrimaryKeyConstraint(*TOPIC, name="pk_appeal_rollups_by_topic"),)
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
+    __table_args__ = _key(TOPIC, __tablename__)
 
 
-class TopicRollupValue(db.Model):
+class TopicRollupValue(TopicKey, Histogram, db.Model):
     __tablename__ = "appeal_rollup_values_by_topic"
-    __table_args__ = (
-        PrimaryKeyConstraint(*TOPIC, "measure", "value", name="pk_appeal_rollup_values_by_topic"),
-    )
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    measure: Mapped[str] = mapped_column(String(16))
-    value: Mapped[int] = mapped_column(Integer)
-    count: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = _key(TOPIC, __tablename__, histogram=True)
 
 
-class MonthlyTopicRollup(Counters, db.Model):
+class MonthlyTopicRollup(TopicKey, Counters, db.Model):
     __tablename__ = "appeal_rollups_monthly_by_topic"
-    __table_args__ = (PrimaryKeyConstraint(*TOPIC, name="pk_appeal_rollups_monthly_by_topic"),)
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
+    __table_args__ = _key(TOPIC, __tablename__)
 
 
-class MonthlyTopicRollupValue(db.Model):
+class MonthlyTopicRollupValue(TopicKey, Histogram, db.Model):
     __tablename__ = "appeal_rollup_values_monthly_by_topic"
-    __table_args__ = (
-        PrimaryKeyConstraint(
-            *TOPIC, "measure", "value", name="pk_appeal_rollup_values_monthly_by_topic"
-        ),
-    )
-
-    day: Mapped[date] = mapped_column(Date)
-    authority_id: Mapped[int] = mapped_column(Integer)
-    category_id: Mapped[int] = mapped_column(Integer)
-    measure: Mapped[str] = mapped_column(String(16))
-    value: Mapped[int] = mapped_column(Integer)
-    count: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = _key(TOPIC, __tablename__, histogram=True)
 
 
 DAY, MONTH = "day", "month"

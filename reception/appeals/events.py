@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal, AppealEvent
+from reception.domain.workflow import Action, Record, Role
 
 
 def record_event(
@@ -38,5 +39,15 @@ def record_event(
         created_at=now,
     )
     appeal.updated_at = now
+    if action == Record.notified:
+        appeal.notice_due = False
+    elif tells_applicant(event) and not appeal.email:
+        appeal.notice_due = True
     session.add(event)
     return event
+
+
+def tells_applicant(event: AppealEvent) -> bool:
+    """A step the applicant is to be told of: a public one, not the registration (the
+    receipt is handed over) and not the applicant's own."""
+    return event.is_public and event.action != Action.register and event.actor_role != Role.citizen

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
@@ -92,6 +93,14 @@ class Appeal(db.Model):
         Index("ix_appeals_due_id", "due_on", "id"),
         Index("ix_appeals_received_at", "received_at"),
         Index("ix_appeals_registered_id", "registered_on", "id"),  # the export's order
+        # The queue's "to tell by post or phone": only the few appeals with a notice due.
+        Index(
+            "ix_appeals_notice_due",
+            "authority_id",
+            "due_on",
+            postgresql_where=text("notice_due"),
+            sqlite_where=text("notice_due"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,6 +186,9 @@ class Appeal(db.Model):
     deemed_refused_on: Mapped[date | None] = mapped_column(Date)
     # Art. 88: a report of a crime or a threat to security, forwarded at once, flagged urgent.
     urgent: Mapped[bool | None] = mapped_column(Boolean)
+    # An applicant without e-mail has news not yet told by post or phone: set by every
+    # public step of the staff (reception.appeals.events), cleared by the recorded notice.
+    notice_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     rating: Mapped[int | None] = mapped_column(Integer)
     # The applicant's last answer to "Was your problem resolved?" (reception.appeals.survey):

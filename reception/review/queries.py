@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from reception.accounts.models import User
 from reception.appeals import search
+from reception.appeals.events import tells_applicant
 from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.visibility import visible_appeals
 from reception.core import paging
@@ -28,11 +29,9 @@ from reception.domain.calendar import WorkingCalendar
 from reception.domain.workflow import (
     OPEN_STATUSES,
     RUNNING_STATUSES,
-    Action,
     AppealKind,
     AppealStatus,
     Record,
-    Role,
 )
 
 MAX_DUE_WITHIN = 60
@@ -174,17 +173,10 @@ def all_events(session: Session, appeal: Appeal) -> list[AppealEvent]:
 
 
 def _untold(events: list[AppealEvent]) -> list[AppealEvent]:
-    """The public steps after the last recorded notice: registration aside (the operator
-    hands over the receipt) and the applicant's own steps aside."""
+    """The steps to tell the applicant of (events.tells_applicant) after the last recorded
+    notice."""
     told = max((e.created_at for e in events if e.action == Record.notified), default=None)
-    return [
-        e
-        for e in events
-        if e.is_public
-        and e.action != Action.register
-        and e.actor_role != Role.citizen
-        and (told is None or e.created_at > told)
-    ]
+    return [e for e in events if tells_applicant(e) and (told is None or e.created_at > told)]
 
 
 def notices_due(events: list[AppealEvent], appeal: Appeal) -> list[AppealEvent]:
@@ -192,30 +184,19 @@ def notices_due(events: list[AppealEvent], appeal: Appeal) -> list[AppealEvent]:
     return [] if appeal.email else _untold(events)
 
 
-def appeals_with_notices_due(session: Session, appeals: list[Appeal]) -> set[int]:
+def appeals_with_notices_due(appeals: list[Appeal]) -> set[int]:
     """Which of these appeals (a page of the queue) wait for a notice by post or phone."""
-    ids = [a.id for a in appeals if not a.email]
-    if not ids:
-        return set()
-    by_appeal: dict[int, list[AppealEvent]] = {}
-    for event in session.scalars(
-        select(AppealEvent)
-        .where(AppealEvent.appeal_id.in_(ids))
-        .order_by(AppealEvent.created_at, AppealEvent.id)
-    ):
-        by_appeal.setdefault(event.appeal_id, []).append(event)
-    return {appeal_id for appeal_id, events in by_appeal.items() if _untold(events)}
+    return {a.id for a in appeals if a.notice_due and not a.email}
 
 
 def appeals_to_notify(session: Session, user: User, limit: int = 50) -> list[Appeal]:
     """The appeals this staff member sees whose applicant, without e-mail, has news still to
-    be told by post or phone (whatever the queue's filters show)."""
-    candidates = list(
+    be told by post or phone (whatever the queue's filters show), soonest due first: read
+    from the partial index of the flagged few, whatever the size of the archive."""
+    return list(
         session.scalars(
-            visible_appeals(select(Appeal).where(Appeal.email == ""), user)
-            .order_by(Appeal.due_on)
-            .limit(500)
+            visible_appeals(select(Appeal).where(Appeal.notice_due, Appeal.email == ""), user)
+            .order_by(Appeal.due_on, Appeal.id)
+            .limit(limit)
         )
     )
-    due = appeals_with_notices_due(session, candidates)
-    return [a for a in candidates if a.id in due][:limit]

@@ -89,7 +89,7 @@ def queue():
         filters=filters,
         today=today,
         soon=soon,
-        to_notify=queries.appeals_with_notices_due(db.session, page.items),
+        to_notify=queries.appeals_with_notices_due(page.items),
         notify_list=queries.appeals_to_notify(db.session, current_user),
         categories=directory.list_categories(db.session),
         executors=executors,

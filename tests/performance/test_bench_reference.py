@@ -179,6 +179,37 @@ def test_generated_rows_fit_the_columns():
     assert sum(sequences.values()) == 300
 
 
+def test_generated_notice_flags_follow_the_histories():
+    """Appeals without e-mail are generated, and their notice flag is what the events say
+    (a staff's public step after the last recorded notice)."""
+    reference = generate.Reference(
+        categories=[1, 2], regions=[1, 2], akimat_of={1: 10, 2: 20}, districts=[30]
+    )
+    batches = list(generate.appeal_batches(reference, 3000, {}, seed=1))
+    columns = [c.strip() for c in generate.APPEAL_COLUMNS.split(",")]
+    event_columns = [c.strip() for c in generate.EVENT_COLUMNS.split(",")]
+    appeals = [dict(zip(columns, row, strict=True)) for batch, _ in batches for row in batch]
+    histories: dict[int, list[dict]] = {}
+    for _, batch in batches:
+        for row in batch:
+            event = dict(zip(event_columns, row, strict=True))
+            histories.setdefault(event["appeal_id"], []).append(event)
+    without = [a for a in appeals if not a["email"]]
+    assert 50 < len(without) < 600 and any(a["notice_due"] for a in without)
+    for appeal in appeals:
+        events = histories[appeal["id"]]
+        told = max((e["created_at"] for e in events if e["action"] == "notified"), default=None)
+        untold = [
+            e
+            for e in events
+            if e["is_public"]
+            and e["action"] != "register"
+            and e["actor_role"] != "citizen"
+            and (told is None or e["created_at"] > told)
+        ]
+        assert appeal["notice_due"] == (not appeal["email"] and bool(untold)), appeal["number"]
+
+
 def test_sqlite_values_are_stored_as_sqlalchemy_stores_them():
     moment = datetime(2026, 11, 23, 4, 5, 6, tzinfo=UTC)
     assert generate.sqlite_value(moment) == "2026-11-23 04:05:06.000000"

@@ -2,7 +2,7 @@
 or phone (issue 15)."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from reception.appeals.models import Appeal, AppealEvent
 from reception.extensions import db
@@ -83,3 +83,47 @@ def test_the_answer_goes_by_post_or_phone_and_the_notice_is_recorded(client, ope
     assert "To tell the applicant by post or phone" not in page
     assert 'id="notify-title"' not in client.get("/review/").get_data(as_text=True)
     assert "Read out by phone" in page
+
+
+def _fill_from_histories():
+    """The migration's own statement that fills the flag from the appeals' histories."""
+    import importlib.util
+    from pathlib import Path
+
+    path = next(Path("migrations/versions").glob("c2d8f4a6b1e7_*.py"))
+    spec = importlib.util.spec_from_file_location("notice_due_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FILL
+
+
+def _flags() -> dict[str, bool]:
+    return dict(db.session.execute(select(Appeal.number, Appeal.notice_due)).all())
+
+
+def test_the_notice_flag_follows_each_step_and_the_migration_fills_it_alike(client, operator):
+    """Kept by the one function that records events; the migration's fill from the
+    histories gives the same flags (told, untold, with e-mail, only registered)."""
+    for _ in range(3):
+        _file_by_phone(client)
+    untold, told, registered = db.session.scalars(select(Appeal).order_by(Appeal.id)).all()
+    with_email = client.post("/appeals/new", data={**appeal_data(), "channel": "phone"})
+    assert with_email.status_code == 302
+    assert not any(_flags().values())  # the registration is told by the receipt
+
+    official = make_staff(role="official")
+    login(client, official)
+    for appeal in (untold, told):
+        client.post(f"/review/appeals/{appeal.number}/actions/take")
+    assert _flags()[untold.number] and _flags()[told.number]
+    assert client.post(f"/review/appeals/{told.number}/notified", data={"by": "post"}).status_code
+    assert not _flags()[told.number]
+    queue = client.get("/review/").get_data(as_text=True)
+    listed = queue[queue.index('id="notify-title"') :]
+    assert untold.number in listed and told.number not in listed[: listed.index("</section>")]
+
+    kept = _flags()
+    assert kept[untold.number] and not kept[told.number] and not kept[registered.number]
+    db.session.execute(Appeal.__table__.update().values(notice_due=False))
+    db.session.execute(text(_fill_from_histories()))
+    assert _flags() == kept

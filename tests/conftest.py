@@ -271,7 +271,12 @@ def _note_savepoint(session, transaction, connection):
 
 def _forget_kept_views(app) -> None:
     # Kept views of appeals (keyed by id and version): the next test's rows reuse ids.
-    for kept in ("reception_status_content", "reception_status_pages", "reception_term_steps"):
+    for kept in (
+        "reception_status_content",
+        "reception_status_pages",
+        "reception_term_steps",
+        "reception_open311_answers",
+    ):
         app.extensions.pop(kept, None)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import Row, bindparam, or_, select
@@ -25,6 +25,7 @@ from reception.appeals.models import Appeal, AppealEvent
 from reception.appeals.services import file_appeal
 from reception.appeals.submission import Submission
 from reception.core import paging
+from reception.core.caching import MemoryPageCache
 from reception.core.errors import register_error_renderer
 from reception.core.i18n import current_locale
 from reception.core.inputs import InputError, known_args, parse_moment
@@ -218,6 +219,7 @@ def service_definition(service_code: str, fmt: str):
 _REQUEST_COLUMNS = (
     Appeal.id,
     Appeal.number,
+    Appeal.version,
     Appeal.status,
     Appeal.published_subject,
     Appeal.text,
@@ -250,6 +252,10 @@ def _requests():
 
 _BY_NUMBER = Appeal.number == bindparam("number")
 _PUBLISHED_BY_NUMBER = _requests().where(Appeal.publish_consent, _BY_NUMBER)
+# The version of a published request: the key of its kept answer (_kept_answers).
+_PUBLISHED_VERSION_BY_NUMBER = select(Appeal.id, Appeal.version).where(
+    Appeal.publish_consent, _BY_NUMBER
+)
 _PUBLISHED_OR_KEYS_BY_NUMBER = _requests().where(
     or_(Appeal.publish_consent, Appeal.api_key_id == bindparam("key_id")), _BY_NUMBER
 )
@@ -418,22 +424,64 @@ def get_request(service_request_id: str, fmt: str):
     params = schemas.RequestQuery.model_validate(request.args.to_dict())
     key = current_api_key(params.api_key)
     number = normalize_registration_number(service_request_id)
-    if not number:
-        appeal = None
-    elif key is None:
-        appeal = _rows(_PUBLISHED_BY_NUMBER, {"number": number}).first()
-    else:
-        appeal = _rows(_PUBLISHED_OR_KEYS_BY_NUMBER, {"number": number, "key_id": key.id}).first()
-    if appeal is None:
-        return errors(fmt, 404, _("No such service request."))
-    notes = _public_notes([appeal.id])[appeal.id] if params.extensions else None
-    view = _request_view(
-        appeal,
-        notes,
-        own=key is not None and appeal.api_key_id == key.id,
-        locale=current_locale(),
+    extensions = bool(params.extensions)
+    if number and key is None:
+        return _public_request(number, fmt, extensions=extensions)
+    appeal = (
+        _rows(_PUBLISHED_OR_KEYS_BY_NUMBER, {"number": number, "key_id": key.id}).first()
+        if number and key is not None
+        else None
     )
+    if appeal is None:
+        return _no_such_request(fmt)
+    own = appeal.api_key_id == key.id
+    return _request_answer(appeal, fmt, extensions=extensions, own=own)
+
+
+def _no_such_request(fmt: str):
+    return errors(fmt, 404, _("No such service request."))
+
+
+def _request_answer(appeal: Row, fmt: str, *, extensions: bool, own: bool):
+    notes = _public_notes([appeal.id])[appeal.id] if extensions else None
+    view = _request_view(appeal, notes, own=own, locale=current_locale())
     return respond(fmt, "service_requests", [view])
+
+
+# The answer for a published request read without a key is the same for every reader of one
+# version of the appeal in one language and format, so each worker keeps it: a read is then
+# one indexed query for the version. Every change of an appeal raises its version (an event
+# too touches it), so a change is visible at once; the time bound only limits how long a
+# renamed category or body keeps its old name in a kept answer.
+ANSWER_KEPT_SECONDS = 60
+
+
+def _kept_answers() -> MemoryPageCache:
+    kept = current_app.extensions.get("reception_open311_answers")
+    if kept is None:
+        kept = current_app.extensions.setdefault("reception_open311_answers", MemoryPageCache())
+    return kept
+
+
+def _public_request(number: str, fmt: str, *, extensions: bool):
+    found = _rows(_PUBLISHED_VERSION_BY_NUMBER, {"number": number}).first()
+    if found is None:
+        return _no_such_request(fmt)
+    locale = current_locale()
+    kept = _kept_answers().get((found.id, found.version, locale, fmt, extensions))
+    if kept is not None:
+        body, content_type = kept
+        return Response(body, content_type=content_type)
+    appeal = _rows(_PUBLISHED_BY_NUMBER, {"number": number}).first()
+    if appeal is None:  # unpublished meanwhile
+        return _no_such_request(fmt)
+    response = _request_answer(appeal, fmt, extensions=extensions, own=False)
+    _kept_answers().set(
+        (appeal.id, appeal.version, locale, fmt, extensions),
+        (response.get_data(), response.content_type),
+        ANSWER_KEPT_SECONDS,
+    )
+    return response
 
 
 @bp.route(f"/tokens/<token>.{FMT}")

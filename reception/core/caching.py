@@ -22,7 +22,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Hashable
 from functools import wraps
+from typing import Any
 
 from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import current_user
@@ -82,14 +84,15 @@ def install_no_store(app: Flask) -> None:
 
 
 class MemoryPageCache:
-    """A small LRU of rendered pages in this process, each kept for its own time."""
+    """A small LRU of rendered pages (or other answers) in this process, each kept for its
+    own time."""
 
     def __init__(self, max_entries: int = 512):
         self.max_entries = max_entries
-        self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: Hashable) -> Any | None:
         with self._lock:
             item = self._items.get(key)
             if item is None:
@@ -100,7 +103,7 @@ class MemoryPageCache:
             self._items.move_to_end(key)
             return item[1]
 
-    def set(self, key: str, value: bytes, seconds: int) -> None:
+    def set(self, key: Hashable, value: Any, seconds: int) -> None:
         with self._lock:
             self._items[key] = (time.monotonic() + seconds, value)
             self._items.move_to_end(key)

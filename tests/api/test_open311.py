@@ -216,3 +216,36 @@ def test_bad_list_parameters_are_400(client, query):
 
 def test_tokens_are_never_needed(client):
     assert client.get(f"{BASE}/tokens/abc.json").status_code == 404
+
+
+def test_a_public_request_read_again_shows_a_change_at_once(client):
+    """Each worker keeps the answer to a public read per version of the appeal; a step, or
+    the consent taken back, is seen by the very next read, in each format and language."""
+    appeal, _ = make_appeal(datetime.now(UTC) - timedelta(days=1), publish_consent="y")
+    db.session.commit()
+    url = f"{BASE}/requests/{appeal.number}"
+    first = client.get(f"{url}.json").get_json()
+    assert client.get(f"{url}.json").get_json() == first
+    assert first[0]["status"] == "open" and first[0]["status_notes"] == "Appeal registered"
+    xml_before = client.get(f"{url}.xml").data
+    russian = client.get(f"{url}.json", headers={"Accept-Language": "ru"}).get_json()
+    assert russian[0]["agency_responsible"] != first[0]["agency_responsible"]
+
+    services.answer_appeal(
+        db.session,
+        appeal,
+        actor=make_staff(),
+        now=datetime.now(UTC),
+        settings=workflow_settings(),
+        store=store(),
+        text="Repaired.",
+    )
+    db.session.commit()
+    [after] = client.get(f"{url}.json").get_json()
+    assert after["status"] == "closed" and after["status_notes"] == "Answer given"
+    assert client.get(f"{url}.xml").data != xml_before
+    assert client.get(f"{url}.json?extensions=true").get_json()[0]["notes"][-1]["type"] == "answer"
+
+    appeal.publish_consent = False
+    db.session.commit()
+    assert client.get(f"{url}.json").status_code == 404

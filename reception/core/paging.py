@@ -259,6 +259,19 @@ def check_depth(page: int, per_page: int, *, field: str = "page") -> None:
         raise inputs.InputError(DEEP_PAGE, field, 400)
 
 
+# From this many rows skipped, a numbered page is found by its keys first (_row_before).
+LATE_LOOKUP_FROM = 500
+
+
+def _row_before(session, query: Select, keyset: Keyset, skipped: int) -> tuple | None:
+    """The keys of the last row before a deep numbered page, read by the key columns alone:
+    an index holding them (and the filter) skips the rows without reading a whole row of
+    the table for each, and the page is then a seek past that row."""
+    keys = query.with_only_columns(*(key.column for key in keyset.keys), maintain_column_froms=True)
+    found = session.execute(keys.order_by(*keyset.order_by()).offset(skipped - 1).limit(1)).first()
+    return tuple(found) if found is not None else None
+
+
 def paginate(
     session,
     query: Select,
@@ -296,7 +309,16 @@ def paginate(
         ordered = query.order_by(*lead, *(keyset.order_by() if keyset else []))
         number = min(max(page, 1), pages)
         check_depth(number, per_page)  # the last counted page always starts before the cap
-        ordered = ordered.offset((number - 1) * per_page)
+        skipped = (number - 1) * per_page
+        before = (
+            _row_before(session, query, keyset, skipped)
+            if keyset is not None and not lead and skipped >= LATE_LOOKUP_FROM
+            else None
+        )
+        if before is not None:
+            ordered = keyset.seek(query, before).order_by(*keyset.order_by())
+        else:
+            ordered = ordered.offset(skipped)
     fetch = per_page + 1 if keyset is not None else per_page
     ordered = ordered.limit(fetch)
     if run is not None:

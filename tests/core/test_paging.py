@@ -221,6 +221,46 @@ def test_walking_a_keyset_returns_every_row_once_in_order(rows, per_page, descen
     assert seen == sorted(range(1, len(rows) + 1), key=sort_key)
 
 
+@FAST
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), st.dates(date(2026, 1, 1), date(2026, 1, 4))),
+        min_size=1,
+        max_size=25,
+    ),
+    per_page=st.integers(1, 7),
+    descending=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+)
+def test_a_deep_numbered_page_found_by_its_keys_is_the_offset_page(rows, per_page, descending):
+    """Past LATE_LOOKUP_FROM rows a numbered page is a seek past the row before it, read by
+    the keys alone: the same rows as an OFFSET, on every page, in every order."""
+    table = _rows_query(rows)
+    keyset = paging.Keyset(
+        (
+            paging.Key(table.c.a, "int", descending[0]),
+            paging.Key(table.c.b, "date", descending[1]),
+            paging.Key(table.c.id, "int", descending[2]),
+        )
+    )
+
+    def run(statement):
+        return db.session.execute(statement).all()
+
+    pages = -(-len(rows) // per_page)
+    for number in range(1, pages + 1):
+        plain = paging.paginate(
+            db.session, select(table), page=number, per_page=per_page, keyset=keyset, run=run
+        )
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(paging, "LATE_LOOKUP_FROM", 1)
+            deep = paging.paginate(
+                db.session, select(table), page=number, per_page=per_page, keyset=keyset, run=run
+            )
+        assert [r.id for r in deep.items] == [r.id for r in plain.items]
+        assert deep.page == plain.page == number
+        assert deep.after == plain.after
+
+
 def test_a_numbered_page_past_the_last_is_the_last():
     table = _rows_query([(1, date(2026, 1, 1))] * 5)
     page = paging.paginate(

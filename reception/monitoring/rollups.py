@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Date,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     String,
@@ -42,6 +43,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -184,7 +186,13 @@ class Histogram:
 def _key(key: tuple, table: str, *, histogram: bool = False) -> tuple:
     """The primary key of a rollup table: its key columns, and the bar of a histogram."""
     columns = (*key, "measure", "value") if histogram else key
-    return (PrimaryKeyConstraint(*columns, name=f"pk_{table}"),)
+    args: list = [PrimaryKeyConstraint(*columns, name=f"pk_{table}")]
+    if key == TOPIC:
+        # One topic across every body (a dashboard filtered by topic): its days read from
+        # an index led by the topic (the primary key leads with the day and the body).
+        included = ["authority_id", "measure", "value", "count"] if histogram else []
+        args.append(Index(f"ix_{table}_topic", "category_id", "day", postgresql_include=included))
+    return tuple(args)
 
 
 class AppealRollup(CellKey, Counters, db.Model):
@@ -533,6 +541,28 @@ def _month_sql(session: Session, column):
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.date_trunc("month", column), Date)
     return func.date(column, "start of month")
+
+
+def rollup_tables() -> list[str]:
+    """The names of every rollup table, counters and histograms, of every grain."""
+    return [table.name for each in grains() for table in (each.counters, each.values)]
+
+
+def refresh_statistics(session: Session) -> None:
+    """Tell the planner what the rollup tables hold after a rebuild, and on PostgreSQL mark
+    their pages all-visible (index-only scans): until autovacuum came by, the dashboards'
+    reads were planned for empty tables, a scan of the whole grain for a topic's two years
+    instead of its index (10 to 25 times slower at a million appeals). Call it after the
+    rebuild is committed; on SQLite, commit after it."""
+    engine = session.get_bind().engine
+    if engine.dialect.name == "postgresql":
+        # VACUUM runs outside a transaction: on a connection of its own.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for name in rollup_tables():
+                connection.exec_driver_sql(f"VACUUM ANALYZE {name}")
+    else:
+        for name in rollup_tables():
+            session.execute(text(f"ANALYZE {name}"))
 
 
 def rebuild(

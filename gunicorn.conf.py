@@ -20,6 +20,20 @@ import tempfile
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="reception-metrics-")
 
+from gunicorn.glogging import Logger
+
+
+class ApplicationLogsRequests(Logger):
+    """gunicorn's logger without its access log: the application logs each request with its
+    route (reception.ops.hooks), never the raw address, which holds registration numbers and
+    may hold an API key. With a logging configuration gunicorn would otherwise format and
+    write a second line for every request."""
+
+    def access(self, resp, req, environ, request_time):
+        return
+
+
+logger_class = ApplicationLogsRequests
 accesslog = None
 logconfig_dict = {
     "version": 1,
@@ -46,7 +60,7 @@ logconfig_dict = {
     "root": {"level": "INFO", "handlers": ["stderr"]},
     "loggers": {
         "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
 

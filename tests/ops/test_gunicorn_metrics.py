@@ -140,6 +140,11 @@ def test_two_workers_counts_are_summed_at_metrics(app, tmp_path):
             if line.strip() and json.loads(line).get("route") == "/metrics"
         )
         assert first["status"] == 200 and len(first["request_id"]) == 32
+        # One line per request, the application's: no access line of gunicorn's with the
+        # raw address (its numbers, an API key in a query string).
+        lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+        assert not [line for line in lines if line.get("logger") == "gunicorn.access"]
+        assert not [line for line in lines if "GET /" in line.get("message", "")]
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -28,6 +28,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ _PERSONAL_SESSION_KEYS = ("_user_id", "granted_appeals", "receipts", "pending_lo
 def _personal_session() -> bool:
     if any(key in session for key in _PERSONAL_SESSION_KEYS):
         return True
+    if REMEMBER_COOKIE not in request.cookies:
+        # Flask-Login finds a user in the session (above) or a remember cookie, and no
+        # other way: this visitor is anonymous, without loading anything to say so.
+        return False
     try:
         return bool(current_user and current_user.is_authenticated)
     except SQLAlchemyError:  # the user cannot be loaded: treat the answer as private

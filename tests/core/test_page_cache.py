@@ -54,6 +54,16 @@ def test_a_logged_in_person_gets_a_fresh_private_page(cached, client):
     assert "Log out" in response.get_data(as_text=True)
 
 
+def test_a_remember_cookie_is_looked_at_and_a_forged_one_is_a_visitor(cached, client):
+    """Without a log-in in the session the visitor is anonymous unless Flask-Login finds a
+    user through a remember cookie: then, and only then, the user is loaded to decide."""
+    client.get("/stats")
+    client.set_cookie("remember_token", "1|forged")
+    response = client.get("/stats")
+    assert response.status_code == 200 and response.headers["X-Page-Cache"] == "hit"
+    assert "Log out" not in response.get_data(as_text=True)
+
+
 def test_a_citizens_own_pages_are_never_cached(cached, client):
     appeal, code = make_appeal(TUESDAY_MORNING)
     status_page = client.post("/track", data={"number": appeal.number, "code": code})

@@ -251,7 +251,7 @@ def rolled_counts(
     bucket_names = [name for name, _, _ in ROLLED_BUCKETS]
     totals: dict = {}
     overdue: dict = {}
-    for grain, ranges in _rollup_parts(filters, *dimensions):
+    for grain, ranges in _rollup_parts(filters, *dimensions, scope=scope):
         counters, values = grain.counters, grain.values
         groups = [_rollup_group(session, d, counters) for d in dimensions]
         labelled = [g.label(f"g{i}") for i, g in enumerate(groups)]

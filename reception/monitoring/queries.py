@@ -364,19 +364,24 @@ def month_split(date_from: date, date_to: date) -> tuple[list, tuple | None]:
     return days, (first, last_month)
 
 
-def _rollup_parts(filters: DashboardFilters, dimension: str | None, *more: str) -> list[tuple]:
+def _rollup_parts(
+    filters: DashboardFilters, dimension: str | None, *more: str, scope: set[int] | None
+) -> list[tuple]:
     """[(grain, [(from, to), ...])]: the tables to read and the days (or months) of each.
 
-    The coarsest grain that has the columns asked for (filtered or grouped by): day and
-    authority only when nothing asks for a topic, region, kind or channel (the statistics
-    page, the unfiltered dashboard, by authority or by week); day, authority and topic when
-    only the topic is; every cell else. Whole months from the monthly grain, the days at the
-    ends from the daily one; by week, every day from the daily grain (a week may straddle two
-    months).
+    The coarsest grain that has the columns asked for (filtered or grouped by, and the
+    authority when the reader sees only some bodies, `scope`): day and authority only when
+    nothing asks for a topic, region, kind or channel (the statistics page, the unfiltered
+    dashboard, by authority or by week); day and topic when only the topic is, for every
+    body; day, authority and topic when both are; every cell else. Whole months from the
+    monthly grain, the days at the ends from the daily one; by week, every day from the
+    daily grain (a week may straddle two months).
     """
     from reception.monitoring.rollups import DAY, MONTH, grain
 
     asked = {_ROLLUP_COLUMN[name] for name in _ROLLUP_COLUMN if getattr(filters, name)}
+    if scope is not None:
+        asked.add("authority_id")
     asked |= {_ROLLUP_COLUMN[d] for d in (dimension, *more) if d in _ROLLUP_COLUMN}
     if any(d not in (None, "week", "month", *_ROLLUP_COLUMN) for d in (dimension, *more)):
         asked.add("channel")  # (a grouping unknown here: every cell)
@@ -426,7 +431,7 @@ def compute_figures(
     COUNTERS = [name for name in COUNTERS if name in COUNTED]  # noqa: N806 (the dashboard's)
     totals: dict = {}
     histograms: dict = {}
-    for grain, ranges in _rollup_parts(filters, dimension):
+    for grain, ranges in _rollup_parts(filters, dimension, scope=scope):
         counters, values = grain.counters, grain.values
         group = _rollup_group(session, dimension, counters)
         columns = [func.coalesce(func.sum(counters.c[name]), 0).label(name) for name in COUNTERS]
@@ -484,7 +489,7 @@ def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tup
     registration from the monthly grain)."""
     from reception.monitoring.rollups import ANSWERED_ON
 
-    [(daily, ranges)] = _rollup_parts(filters, "week")
+    [(daily, ranges)] = _rollup_parts(filters, "week", scope=scope)
     counters = daily.counters
     filed: dict[date, int] = {}
     for day, count in session.execute(
@@ -496,7 +501,7 @@ def weekly_trend(session: Session, filters: DashboardFilters, scope) -> list[tup
         week = day - timedelta(days=day.weekday())
         filed[week] = filed.get(week, 0) + int(count or 0)
     answered: dict[date, int] = {}
-    for grain, ranges in _rollup_parts(filters, None):
+    for grain, ranges in _rollup_parts(filters, None, scope=scope):
         values = grain.values
         for ordinal, count in session.execute(
             select(values.c.value, func.sum(values.c["count"]))

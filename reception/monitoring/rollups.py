@@ -57,6 +57,9 @@ COARSE = ("day", "authority_id")
 # The topic grain: day, authority and category (the first three of CELL): what views by or of
 # one topic read (the cells barely compress, its rows do).
 TOPIC = ("day", "authority_id", "category_id")
+# Day and topic across every body: what the views of every body by or of one topic read (the
+# topic grain holds a row per body too, some fifty times as many at national scale).
+TOPIC_ONLY = ("day", "category_id")
 COUNTERS = (
     "filed",
     "open",
@@ -168,6 +171,13 @@ class TopicKey:
     category_id: Mapped[int] = mapped_column(Integer)
 
 
+class TopicOnlyKey:
+    """Day and topic only."""
+
+    day: Mapped[date] = mapped_column(Date)
+    category_id: Mapped[int] = mapped_column(Integer)
+
+
 class AuthorityKey:
     """Day and authority only."""
 
@@ -263,22 +273,48 @@ class MonthlyTopicRollupValue(TopicKey, Histogram, db.Model):
     __table_args__ = _key(TOPIC, __tablename__, histogram=True)
 
 
+# The same counters per day (and per month) and topic only, every body's together.
+
+
+class TopicOnlyRollup(TopicOnlyKey, Counters, db.Model):
+    __tablename__ = "appeal_rollups_by_topic_only"
+    __table_args__ = _key(TOPIC_ONLY, __tablename__)
+
+
+class TopicOnlyRollupValue(TopicOnlyKey, Histogram, db.Model):
+    __tablename__ = "appeal_rollup_values_by_topic_only"
+    __table_args__ = _key(TOPIC_ONLY, __tablename__, histogram=True)
+
+
+class MonthlyTopicOnlyRollup(TopicOnlyKey, Counters, db.Model):
+    __tablename__ = "appeal_rollups_monthly_by_topic_only"
+    __table_args__ = _key(TOPIC_ONLY, __tablename__)
+
+
+class MonthlyTopicOnlyRollupValue(TopicOnlyKey, Histogram, db.Model):
+    __tablename__ = "appeal_rollup_values_monthly_by_topic_only"
+    __table_args__ = _key(TOPIC_ONLY, __tablename__, histogram=True)
+
+
 DAY, MONTH = "day", "month"
 
 
 @dataclass(frozen=True)
 class Grain:
-    key: tuple  # its key columns (the first ones of CELL)
+    key: tuple  # its key columns (some of CELL's, in CELL's order, the day first)
     counters: object  # its counters table
     values: object  # its histograms table
     period: str  # DAY, or MONTH (`day` is then the first day of the month)
 
 
+EVERY_KEY = (CELL, COARSE, TOPIC, TOPIC_ONLY)
+
+
 def grains(
-    periods: tuple[str, ...] = (DAY, MONTH), keys: tuple[tuple, ...] = (CELL, COARSE, TOPIC)
+    periods: tuple[str, ...] = (DAY, MONTH), keys: tuple[tuple, ...] = EVERY_KEY
 ) -> tuple[Grain, ...]:
-    """Every grain (of these periods and keys): every cell, day and authority only, and day,
-    authority and topic, per day and per month."""
+    """Every grain (of these periods and keys): every cell, day and authority only, day,
+    authority and topic, and day and topic only, per day and per month."""
     every = (
         Grain(CELL, AppealRollup.__table__, AppealRollupValue.__table__, DAY),
         Grain(COARSE, AuthorityRollup.__table__, AuthorityRollupValue.__table__, DAY),
@@ -291,15 +327,22 @@ def grains(
         ),
         Grain(TOPIC, TopicRollup.__table__, TopicRollupValue.__table__, DAY),
         Grain(TOPIC, MonthlyTopicRollup.__table__, MonthlyTopicRollupValue.__table__, MONTH),
+        Grain(TOPIC_ONLY, TopicOnlyRollup.__table__, TopicOnlyRollupValue.__table__, DAY),
+        Grain(
+            TOPIC_ONLY,
+            MonthlyTopicOnlyRollup.__table__,
+            MonthlyTopicOnlyRollupValue.__table__,
+            MONTH,
+        ),
     )
     return tuple(g for g in every if g.period in periods and g.key in keys)
 
 
 def grain(period: str, columns: set[str]) -> Grain:
-    """The coarsest grain of a period that has these key columns (besides day and authority):
-    day and authority only when none is asked, the topic grain when only the topic is, every
-    cell else."""
-    for key in (COARSE, TOPIC, CELL):
+    """The coarsest grain of a period that has these key columns (besides the day): day and
+    authority when at most the authority is asked, day and topic when only the topic is,
+    day, authority and topic when both are, every cell else."""
+    for key in (COARSE, TOPIC_ONLY, TOPIC, CELL):
         if set(columns) <= set(key):
             [candidate] = grains((period,), (key,))
             return candidate
@@ -389,16 +432,16 @@ class Delta:
             from sqlalchemy.dialects.sqlite import insert
         for each in grains():
             key, counters_table, values_table = each.key, each.counters, each.values
-            width = len(key)
+            picked = [CELL.index(name) for name in key[1:]]  # the key's columns of a cell
             counters: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
             for cell, counts in self.counters.items():
-                target = counters[(_bucket(cell[0], each.period), *cell[1:width])]
+                target = counters[(_bucket(cell[0], each.period), *(cell[i] for i in picked))]
                 for name, amount in counts.items():
                     target[name] += amount
             values: dict[tuple, int] = defaultdict(int)
             for full, amount in self.values.items():
                 bucket = _bucket(full[0], each.period)
-                values[(bucket, *full[1:width], *full[-2:])] += amount
+                values[(bucket, *(full[i] for i in picked), *full[-2:])] += amount
             rows = [
                 dict(zip(key, cell, strict=True), **counts)
                 for cell, counts in sorted(counters.items(), key=lambda i: repr(i[0]))
@@ -568,7 +611,7 @@ def refresh_statistics(session: Session) -> None:
 def rebuild(
     session: Session,
     periods: tuple[str, ...] = (DAY, MONTH),
-    keys: tuple[tuple, ...] = (CELL, COARSE, TOPIC),
+    keys: tuple[tuple, ...] = EVERY_KEY,
 ) -> None:
     """Recompute every grain (of these periods and keys) from the appeals, in SQL (GROUP BY),
     in this transaction.

@@ -34,7 +34,12 @@ PERIODS = (
 )
 
 
-KEYS = {frozenset(): rollups.COARSE, frozenset({"category"}): rollups.TOPIC}
+KEYS = {
+    frozenset(): rollups.COARSE,
+    frozenset({"authority"}): rollups.COARSE,
+    frozenset({"category"}): rollups.TOPIC_ONLY,
+    frozenset({"authority", "category"}): rollups.TOPIC,
+}
 
 
 @pytest.mark.parametrize(
@@ -54,9 +59,11 @@ def test_rolled_honest_figures_are_those_of_the_appeals(history, dimension):
         for date_from, date_to in PERIODS:
             for extra in extras:
                 filters = DashboardFilters(date_from=date_from, date_to=date_to, **extra)
-                # The coarsest grain that can answer: a topic only reads the topic grain.
-                asked = {dimension, *extra} - {"week", "authority"}
-                read = {grain.key for grain, _ in queries._rollup_parts(filters, dimension)}
+                # The coarsest grain that can answer: a topic only, for every body, reads the
+                # topic-only grain; for some bodies (a head's scope), the topic grain.
+                asked = {dimension, *extra} - {"week"} | ({"authority"} if scope else set())
+                parts = queries._rollup_parts(filters, dimension, scope=scope)
+                read = {grain.key for grain, _ in parts}
                 assert read == {KEYS.get(frozenset(asked), rollups.CELL)}
                 for today in (TODAY, DEC(1)):
                     args = dict(today=today, calendar=calendar, dimension=dimension)

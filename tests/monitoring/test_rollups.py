@@ -124,7 +124,7 @@ def test_rollup_figures_are_those_of_the_live_queries(more, dimension):
 
 def test_rebuilt_rollups_equal_the_incremental_ones(more):
     incremental = rollups.snapshot(db.session)
-    assert len(incremental) == 12 and all(incremental)  # three grains per day and per month
+    assert len(incremental) == 16 and all(incremental)  # four grains per day and per month
     rollups.rebuild(db.session)
     db.session.flush()
     assert rollups.snapshot(db.session) == incremental
@@ -205,24 +205,32 @@ def test_the_topic_grain_adds_up_every_cell_of_its_topic(more):
 
 
 @pytest.mark.parametrize(
-    ("filters", "dimension", "key"),
+    ("filters", "dimension", "scope", "key"),
     [
-        (window(), None, rollups.COARSE),
-        (window(), "authority", rollups.COARSE),
-        (window(authority="astana-akimat"), "week", rollups.COARSE),
-        (window(), "category", rollups.TOPIC),
-        (window(category="roads-transport"), None, rollups.TOPIC),
-        (window(category="roads-transport"), "week", rollups.TOPIC),
-        (window(category="roads-transport", authority="astana-akimat"), "category", rollups.TOPIC),
-        (window(category="roads-transport"), "region", rollups.CELL),
-        (window(kind="complaint"), "category", rollups.CELL),
-        (window(), "channel", rollups.CELL),
+        (window(), None, None, rollups.COARSE),
+        (window(), None, {1}, rollups.COARSE),
+        (window(), "authority", None, rollups.COARSE),
+        (window(authority="astana-akimat"), "week", None, rollups.COARSE),
+        (window(), "category", None, rollups.TOPIC_ONLY),
+        (window(), "category", {1}, rollups.TOPIC),
+        (window(category="roads-transport"), None, None, rollups.TOPIC_ONLY),
+        (window(category="roads-transport"), "week", None, rollups.TOPIC_ONLY),
+        (window(category="roads-transport"), "week", {1, 2}, rollups.TOPIC),
+        (
+            window(category="roads-transport", authority="astana-akimat"),
+            "category",
+            None,
+            rollups.TOPIC,
+        ),
+        (window(category="roads-transport"), "region", None, rollups.CELL),
+        (window(kind="complaint"), "category", None, rollups.CELL),
+        (window(), "channel", None, rollups.CELL),
     ],
 )
-def test_the_coarsest_grain_that_can_answer_is_read(filters, dimension, key):
+def test_the_coarsest_grain_that_can_answer_is_read(filters, dimension, scope, key):
     # Whole months, then days and a month (both the daily and the monthly grain).
     for period in (filters, replace(filters, date_from=NOV(19))):
-        parts = queries._rollup_parts(period, dimension)
+        parts = queries._rollup_parts(period, dimension, scope=scope)
         assert parts and {grain.key for grain, _ in parts} == {key}
 
 

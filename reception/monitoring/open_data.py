@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reception.appeals.models import Appeal
+from reception.core.caching import page_cache
 from reception.core.web import local_today
 from reception.directory import queries as directory
 from reception.directory.models import Authority, Category, Region
@@ -116,32 +117,57 @@ def _public(response: Response) -> Response:
     return response.make_conditional(request)
 
 
+def _kept(kind: str, today: date, make) -> bytes:
+    """The open data document of the day, made at most once per RECEPTION_CACHE_SECONDS (in
+    the public pages' cache: Redis when configured, this process's memory otherwise).
+
+    It is every month of every body, topic and region (158,000 rows at a million appeals),
+    the same for everybody, and needs no log-in: made on every request it would be a free way
+    to load the database. Its headers (the ETag, a 304) are made for each request."""
+    seconds = int(current_app.config.get("RECEPTION_CACHE_SECONDS") or 0)
+    if seconds <= 0:
+        return make()
+    cache = page_cache()
+    key = f"reception:page:open-data:{kind}:{today.isoformat()}"
+    body = cache.get(key)
+    if body is None:
+        body = make()
+        cache.set(key, body, seconds)
+    return body
+
+
 @bp.route("/stats/data.json")
 def data_json():
     today = local_today()
-    rows = monthly_rows(db.session, today=today, calendar=_calendar())
-    document = {
-        "title": "Monthly figures of state bodies on appeals",
-        "license": LICENSE,
-        "as_of": today.isoformat(),
-        "documentation": "docs/open-data.md",
-        "fields": list(FIELDS),
-        "rows": rows,
-    }
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+    def make() -> bytes:
+        document = {
+            "title": "Monthly figures of state bodies on appeals",
+            "license": LICENSE,
+            "as_of": today.isoformat(),
+            "documentation": "docs/open-data.md",
+            "fields": list(FIELDS),
+            "rows": monthly_rows(db.session, today=today, calendar=_calendar()),
+        }
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+    body = _kept("json", today, make)
     return _public(Response(body, content_type="application/json; charset=utf-8"))
 
 
 @bp.route("/stats/data.csv")
 def data_csv():
     today = local_today()
-    rows = monthly_rows(db.session, today=today, calendar=_calendar())
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+
+    def make() -> bytes:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(monthly_rows(db.session, today=today, calendar=_calendar()))
+        return buffer.getvalue().encode()
+
     response = Response(
-        buffer.getvalue(),
+        _kept("csv", today, make),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'inline; filename="reception-monthly-figures.csv"'},
     )

@@ -70,6 +70,34 @@ def test_the_csv_file_has_the_same_rows_and_public_cache_headers(client, history
     assert again.status_code == 304
 
 
+def test_the_files_are_made_once_per_cache_time_and_keep_their_headers(
+    client, history, today, app, monkeypatch
+):
+    """Every month of every cell, public and without a log-in: made at most once per
+    RECEPTION_CACHE_SECONDS, then served from the page cache, with the ETag and a 304."""
+    from reception.core import caching
+
+    app.config["RECEPTION_CACHE_SECONDS"] = 120
+    caching.page_cache(app).clear()
+    made = []
+    real = open_data.monthly_rows
+    monkeypatch.setattr(open_data, "monthly_rows", lambda *a, **k: made.append(1) or real(*a, **k))
+    try:
+        first = client.get("/stats/data.json")
+        second = client.get("/stats/data.json")
+        assert first.get_data() == second.get_data() and len(made) == 1
+        assert second.headers["Cache-Control"] == "public, max-age=3600"
+        assert second.headers["ETag"] == first.headers["ETag"]
+        again = client.get("/stats/data.json", headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304
+        assert client.get("/stats/data.csv").status_code == 200 and len(made) == 2
+        client.get("/stats/data.csv")
+        assert len(made) == 2
+    finally:
+        app.config["RECEPTION_CACHE_SECONDS"] = 0
+        caching.page_cache(app).clear()
+
+
 def test_no_personal_data_is_published(client, history, today):
     text = client.get("/stats/data.json").get_data(as_text=True)
     appeal = history["a1"]

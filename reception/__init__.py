@@ -66,9 +66,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from reception.core.errors import install_error_pages
     from reception.core.i18n import install_early_locale
     from reception.core.security import install_input_guard, install_security_headers
+    from reception.core.sessions import install_browser_sessions
     from reception.core.static_assets import install_static_assets
     from reception.core.templating import install_template_helpers
 
+    install_browser_sessions(app)
     install_input_guard(app)
     install_security_headers(app)
     from reception.core.caching import install_no_store

@@ -17,6 +17,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
 
+from reception.core.sessions import MACHINE_PATHS
 from reception.domain.workflow import LANGUAGES
 
 
@@ -48,7 +49,7 @@ def select_locale() -> str:
     if not has_request_context():
         # Jobs and the command line report in English; e-mails force their own locale.
         return "en"
-    if request.path.startswith(("/open311/", "/api/")):
+    if request.path.startswith(MACHINE_PATHS):
         # Machines say what they want on each call; the session plays no part.
         asked = request.args.get("locale", "")[:2]
         if asked in languages:

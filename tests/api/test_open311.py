@@ -249,3 +249,22 @@ def test_a_public_request_read_again_shows_a_change_at_once(client):
     appeal.publish_consent = False
     db.session.commit()
     assert client.get(f"{url}.json").status_code == 404
+
+
+def test_a_machine_call_opens_no_session(client):
+    """Open311 answers the same with or without a browser's log-in cookie, never reads or
+    sets the session cookie, and so is not marked to vary by cookie."""
+    from tests.factories import PASSWORD, make_user
+
+    appeal, _ = make_appeal(datetime.now(UTC) - timedelta(days=1), publish_consent="y")
+    db.session.commit()
+    url = f"{BASE}/requests/{appeal.number}.json"
+    anonymous = client.get(url)
+    user = make_user(role="citizen", email="reader@example.kz")
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code
+    logged_in = client.get(url)
+    assert logged_in.get_json() == anonymous.get_json()
+    for response in (anonymous, logged_in):
+        assert "Cookie" not in response.headers.get("Vary", "")
+        assert "Set-Cookie" not in response.headers
+    assert "Log out" in client.get("/").get_data(as_text=True)  # the browser is still logged in

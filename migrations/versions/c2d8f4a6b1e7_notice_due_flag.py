@@ -9,7 +9,8 @@ or phone. It was found by reading the body's appeals without e-mail, soonest due
 their whole histories: every appeal of the body when all have e-mail, and at national scale
 only the 500 soonest due (long closed and told) when many have none. The flag is kept by the
 one function that records events; this fills it from the histories: a public step, not the
-registration and not the applicant's own, with no recorded notice at or after it.
+registration, not the automatic closing and not the applicant's own, with no recorded notice
+at or after it.
 """
 
 from alembic import op
@@ -29,7 +30,7 @@ UPDATE appeals SET notice_due = TRUE
        SELECT 1 FROM appeal_events AS e
         WHERE e.appeal_id = appeals.id
           AND e.is_public
-          AND e.action <> 'register'
+          AND e.action NOT IN ('register', 'close')
           AND COALESCE(e.actor_role, '') <> 'citizen'
           AND NOT EXISTS (
               SELECT 1 FROM appeal_events AS n

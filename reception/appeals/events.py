@@ -47,7 +47,13 @@ def record_event(
     return event
 
 
+# Public steps the applicant is not told of: the registration (the receipt is handed over)
+# and the automatic closing of an answer they did not rate (it changes nothing for them, and
+# no e-mail is sent for it either: appeals/jobs.close_answered).
+_NOT_TOLD = (Action.register, Action.close)
+
+
 def tells_applicant(event: AppealEvent) -> bool:
-    """A step the applicant is to be told of: a public one, not the registration (the
-    receipt is handed over) and not the applicant's own."""
-    return event.is_public and event.action != Action.register and event.actor_role != Role.citizen
+    """A step the applicant is to be told of, by e-mail or else by post or phone: a public
+    one, not in _NOT_TOLD, and not the applicant's own."""
+    return event.is_public and event.action not in _NOT_TOLD and event.actor_role != Role.citizen

@@ -203,7 +203,7 @@ def test_generated_notice_flags_follow_the_histories():
             e
             for e in events
             if e["is_public"]
-            and e["action"] != "register"
+            and e["action"] not in ("register", "close")
             and e["actor_role"] != "citizen"
             and (told is None or e["created_at"] > told)
         ]

@@ -127,3 +127,28 @@ def test_the_notice_flag_follows_each_step_and_the_migration_fills_it_alike(clie
     db.session.execute(Appeal.__table__.update().values(notice_due=False))
     db.session.execute(text(_fill_from_histories()))
     assert _flags() == kept
+
+
+def test_the_automatic_closing_is_not_news_to_tell(client, operator):
+    """An answer told by phone, then closed by the job because nobody rated it: nothing to
+    tell (no e-mail goes for it either); the migration's fill agrees."""
+    from datetime import timedelta
+
+    from reception.appeals import jobs
+    from reception.core.types import utcnow
+    from tests.factories import workflow_settings
+
+    _file_by_phone(client)
+    appeal = db.session.scalar(select(Appeal))
+    login(client, make_staff(role="official"))
+    client.post(f"/review/appeals/{appeal.number}/actions/take")
+    client.post(f"/review/appeals/{appeal.number}/actions/answer", data={"text": "Сделано."})
+    assert client.post(f"/review/appeals/{appeal.number}/notified", data={"by": "phone"})
+    assert not _flags()[appeal.number]
+    later = utcnow() + timedelta(days=workflow_settings().auto_close_days + 1)
+    assert jobs.close_answered(db.session, now=later, settings=workflow_settings()) == 1
+    db.session.commit()
+    assert db.session.get(Appeal, appeal.id).status == "closed"
+    assert not _flags()[appeal.number]
+    db.session.execute(text(_fill_from_histories()))
+    assert not _flags()[appeal.number]

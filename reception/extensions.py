@@ -37,6 +37,13 @@ class ReceptionLoginManager(LoginManager):
     `remember_token`. A session that holds a user id keeps the full protection.
     """
 
+    def _load_user_from_remember_cookie(self, cookie):
+        """No "remember me": a log-in lives in its server-side session (revocable, with an
+        idle limit), and a remember cookie, even one validly signed, logs nobody in. So a
+        visitor without a log-in in the session is anonymous (core/caching relies on it),
+        and the machine paths, which have no session, never get one written."""
+        return None
+
     def _session_protection_failed(self) -> bool:
         from flask import session
 

@@ -30,6 +30,7 @@ from reception.accounts.sessions import (
     start_session,
 )
 from reception.accounts.two_factor import TwoFactorPolicy
+from reception.core.sessions import MACHINE_PATHS
 from reception.core.types import utcnow
 from reception.core.web import attempt, perform
 from reception.extensions import db, limiter
@@ -64,6 +65,8 @@ def require_second_factor():
     """Send staff whose role needs a second factor to set it up before anything else."""
     endpoint = request.endpoint or ""
     if endpoint in OPEN_BEFORE_SETUP or endpoint.startswith(("api.", "open311.", "openapi.")):
+        return None
+    if request.path.startswith(MACHINE_PATHS):  # an unknown address there too: no session
         return None
     if not current_user.is_authenticated or current_user.two_factor_enabled:
         return None

@@ -27,9 +27,6 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, Response, current_app, make_response, request, session
-from flask_login import current_user
-from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
-from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +53,10 @@ _PERSONAL_SESSION_KEYS = ("_user_id", "granted_appeals", "receipts", "pending_lo
 
 
 def _personal_session() -> bool:
-    if any(key in session for key in _PERSONAL_SESSION_KEYS):
-        return True
-    if REMEMBER_COOKIE not in request.cookies:
-        # Flask-Login finds a user in the session (above) or a remember cookie, and no
-        # other way: this visitor is anonymous, without loading anything to say so.
-        return False
-    try:
-        return bool(current_user and current_user.is_authenticated)
-    except SQLAlchemyError:  # the user cannot be loaded: treat the answer as private
-        return True
+    # A log-in lives in the session only (no remember cookie is honoured: extensions.
+    # ReceptionLoginManager): without these keys the visitor is anonymous, and nothing is
+    # loaded to say so.
+    return any(key in session for key in _PERSONAL_SESSION_KEYS)
 
 
 def _carries_a_key() -> bool:
@@ -110,7 +101,12 @@ class MemoryPageCache:
 
     def set(self, key: Hashable, value: Any, seconds: int) -> None:
         with self._lock:
-            self._items[key] = (time.monotonic() + seconds, value)
+            now = time.monotonic()
+            # Expired entries go when anything is stored, not only when asked for again:
+            # yesterday's open data file (megabytes) is never asked for again.
+            for old in [k for k, (expires, _) in self._items.items() if expires < now]:
+                del self._items[old]
+            self._items[key] = (now + seconds, value)
             self._items.move_to_end(key)
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)

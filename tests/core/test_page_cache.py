@@ -54,14 +54,22 @@ def test_a_logged_in_person_gets_a_fresh_private_page(cached, client):
     assert "Log out" in response.get_data(as_text=True)
 
 
-def test_a_remember_cookie_is_looked_at_and_a_forged_one_is_a_visitor(cached, client):
-    """Without a log-in in the session the visitor is anonymous unless Flask-Login finds a
-    user through a remember cookie: then, and only then, the user is loaded to decide."""
+def test_a_remember_cookie_logs_nobody_in(cached, app, client):
+    """A log-in lives in its server-side session only: a remember cookie, even one validly
+    signed for a real user, is a visitor's, on the pages and on the machine paths (which
+    have no session to write a log-in into)."""
+    from flask_login.utils import encode_cookie
+
+    user = make_user(role="citizen", email="remembered@example.kz")
     client.get("/stats")
-    client.set_cookie("remember_token", "1|forged")
+    with app.test_request_context():
+        client.set_cookie("remember_token", encode_cookie(str(user.id)))
     response = client.get("/stats")
     assert response.status_code == 200 and response.headers["X-Page-Cache"] == "hit"
-    assert "Log out" not in response.get_data(as_text=True)
+    assert "Log out" not in client.get("/").get_data(as_text=True)
+    assert client.get("/my/appeals").status_code == 302  # to the log-in page
+    for url in ("/api/nothing", "/open311/v2/nothing", "/api/v1/appeals"):
+        assert client.get(url).status_code in (401, 404), url
 
 
 def test_a_citizens_own_pages_are_never_cached(cached, client):
@@ -103,6 +111,9 @@ def test_the_memory_cache_forgets_expired_and_oldest_pages(monkeypatch):
     assert cache.get("a") is None and cache.get("b") == b"B"
     now[0] += 11
     assert cache.get("b") is None
+    # An expired entry nobody asks for again is dropped when anything is stored.
+    cache.set("d", b"D", 10)
+    assert list(cache._items) == ["d"]
 
 
 def test_redis_keeps_pages_for_every_worker():

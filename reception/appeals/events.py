@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from reception.accounts.models import User
 from reception.appeals.models import Appeal, AppealEvent
@@ -39,6 +40,9 @@ def record_event(
         created_at=now,
     )
     appeal.updated_at = now
+    # Written even when unchanged, so that every event raises the appeal's version (the
+    # kept views of an appeal, Open311's answer and the status page, are keyed by it).
+    flag_modified(appeal, "updated_at")
     if action == Record.notified:
         appeal.notice_due = False
     elif tells_applicant(event) and not appeal.email:

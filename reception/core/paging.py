@@ -174,7 +174,8 @@ class Key:
 
 @dataclass(frozen=True)
 class Keyset:
-    """An order on key columns whose last one is unique (the id), with the cursor that
+    """An order on key columns, none of them NULL, whose last one is unique (the id), over
+    a query that gives one row per key (no join that repeats rows), with the cursor that
     seeks past a row of it. An index on the same columns makes every page one index seek."""
 
     keys: tuple[Key, ...]

@@ -268,3 +268,24 @@ def test_a_machine_call_opens_no_session(client):
         assert "Cookie" not in response.headers.get("Vary", "")
         assert "Set-Cookie" not in response.headers
     assert "Log out" in client.get("/").get_data(as_text=True)  # the browser is still logged in
+
+
+def test_an_event_at_the_same_moment_still_raises_the_version(client):
+    """The kept answer is keyed by the version: an event whose time equals the appeal's
+    last change still raises it."""
+    from reception.appeals.events import record_event
+
+    appeal, _ = make_appeal(datetime.now(UTC) - timedelta(days=1), publish_consent="y")
+    db.session.commit()
+    before = appeal.version
+    record_event(
+        db.session,
+        appeal,
+        "note",
+        now=appeal.updated_at,
+        actor=None,
+        from_status=appeal.status,
+        public=True,
+    )
+    db.session.commit()
+    assert appeal.version == before + 1

@@ -49,7 +49,12 @@ def grant_browser_access(appeal_id: int) -> None:
 
 
 def browser_has_access(appeal: Appeal) -> bool:
-    return appeal.id in _grants()
+    return browser_may_view(appeal.id)
+
+
+def browser_may_view(appeal_id: int) -> bool:
+    """This browser filed the appeal or gave its access code, within the right's lifetime."""
+    return appeal_id in _grants()
 
 
 def citizen_may_view(user: User | None, appeal: Appeal) -> bool:

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -34,7 +35,8 @@ from reception.appeals.citizen_actions import (
 )
 from reception.appeals.forms import AppealForm, TrackForm
 from reception.appeals.kept_uploads import KeptUploads
-from reception.appeals.policies import citizen_may_view, grant_browser_access
+from reception.appeals.models import Appeal
+from reception.appeals.policies import browser_may_view, citizen_may_view, grant_browser_access
 from reception.appeals.services import OPERATOR_CHANNELS, AlreadyFiled, file_appeal, find_submission
 from reception.appeals.submission import Submission, check_uploads
 from reception.appeals.visibility import is_staff, staff_may_view
@@ -49,6 +51,7 @@ from reception.core.types import utcnow
 from reception.core.web import attachment_store, current_settings, local_today, perform
 from reception.directory import queries as directory
 from reception.domain.deadlines import working_days_left
+from reception.domain.identifiers import normalize_registration_number
 from reception.domain.workflow import (
     ANSWERED_STATUSES,
     RUNNING_STATUSES,
@@ -301,15 +304,7 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
     )
     today = local_today()
     reusable = errors is None and form_data is None and open_action is None
-    key = (
-        appeal.id,
-        appeal.number,
-        appeal.version,
-        appeal.updated_at,
-        str(current_locale()),
-        today,
-        directory.override_rows(db.session),
-    )
+    key = _status_key(appeal, today)
     kept = current_app.extensions.setdefault("reception_status_content", {})
     if reusable and key in kept:
         return _status_page(appeal, kept[key], key=key), status
@@ -349,6 +344,44 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
         kept.clear()
     kept[key] = content
     return _status_page(appeal, content, key=key), status
+
+
+def _status_key(appeal, today) -> tuple:
+    """What a kept status page depends on: the appeal's version, the language, the day and
+    the calendar (`appeal` is the object or a row of the same columns)."""
+    return (
+        appeal.id,
+        appeal.number,
+        appeal.version,
+        appeal.updated_at,
+        str(current_locale()),
+        today,
+        directory.override_rows(db.session),
+    )
+
+
+# The keys of a kept whole status page, read as one row of plain columns (no object).
+_STATUS_KEYS = select(Appeal.id, Appeal.number, Appeal.version, Appeal.updated_at).where(
+    Appeal.number == bindparam("number")
+)
+
+
+def _kept_page_for_browser(number: str) -> str | None:
+    """The whole status page, if kept, for a browser without an account that tracked the
+    appeal and has no message waiting (see _status_page), found from the appeal's keys alone:
+    the appeal itself is loaded only to render. None: render as usual (a 404 included)."""
+    if current_user.is_authenticated or "_flashes" in session:
+        return None
+    normalized = normalize_registration_number(number)
+    # On the session's connection: plain columns, nothing for the ORM to do.
+    keys = db.session.connection().execute(_STATUS_KEYS, {"number": normalized or ""})
+    row = keys.first() if normalized else None
+    if not row or not browser_may_view(row.id):
+        return None
+    g.lang_next = url_for("appeals.view", number=row.number)
+    pages = current_app.extensions.get("reception_status_pages") or {}
+    page = pages.get((*_status_key(row, local_today()), request.endpoint, g.lang_next))
+    return page.replace(_CSRF_PLACEHOLDER, generate_csrf()) if page is not None else None
 
 
 # The status page's main part, kept per process for an appeal's version, the language, the
@@ -442,6 +475,9 @@ def my_appeals():
 @bp.route("/my/appeals/<number>")
 def view(number: str):
     """The status page of an appeal for its owner or a browser that tracked it."""
+    kept = _kept_page_for_browser(number)
+    if kept is not None:
+        return kept
     # The details are loaded only when the page's main part is not kept (_render_status).
     return _render_status(_appeal_for_viewer(number))
 

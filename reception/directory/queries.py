@@ -36,7 +36,9 @@ def override_rows(session: Session) -> tuple[tuple[date, str, str | None], ...]:
         kept = g.get(_REQUEST_KEY)
         if kept is not None and kept[0] is session:
             return kept[1]
-    rows = tuple((day, kind, note) for day, kind, note in session.execute(_OVERRIDES).all())
+    # Plain columns, on the session's connection: nothing for the ORM to do.
+    found = session.connection().execute(_OVERRIDES).all()
+    rows = tuple((day, kind, note) for day, kind, note in found)
     if has_request_context():
         setattr(g, _REQUEST_KEY, (session, rows))
     return rows

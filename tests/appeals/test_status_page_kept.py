@@ -58,3 +58,27 @@ def test_a_waiting_message_and_the_language_are_never_mixed_up(app):
     assert "A message for this browser only" in flashed
     again = russian.get(f"/my/appeals/{appeal.number}").get_data(as_text=True)
     assert "A message for this browser only" not in again
+
+
+def test_a_kept_page_is_found_from_the_appeals_keys_and_only_by_its_browser(app, client):
+    """Served from the appeal's keys alone (one query of plain columns, no object), and only
+    to a browser that tracked it: another gets the usual 404."""
+    from sqlalchemy import event
+
+    appeal, code = make_appeal(TUESDAY_MORNING)
+    browser = _tracked(app, appeal, code)
+    first = browser.get(f"/my/appeals/{appeal.number}").get_data(as_text=True)
+    statements = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        again = browser.get(f"/my/appeals/{appeal.number}").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert TOKEN.sub("", again) == TOKEN.sub("", first)
+    reads = [s for s in statements if "FROM appeals" in s]
+    assert len(reads) == 1 and "appeals.text" not in reads[0]
+    assert client.get(f"/my/appeals/{appeal.number}").status_code == 404

@@ -177,3 +177,27 @@ def test_postgres_uses_the_indexes(postgres_only, appeals):
         plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
         assert "Seq Scan on appeals" not in plan, plan
     db.session.rollback()
+
+
+def test_a_common_word_is_matched_on_the_rows_read_not_in_the_index(
+    postgres_only, appeals, monkeypatch
+):
+    """A word PostgreSQL's statistics know to begin words in most appeals is matched as a
+    filter (the index would collect every appeal that has it): the same appeals are found."""
+    common = {"отопления": 0.6, "отопление": 0.6}
+    monkeypatch.setattr(search, "_common_words", lambda session, column: common)
+    for q in ("отопл", "ахмет отопл", "отопление жол"):
+        sql = str(search.apply(select(Appeal.id), db.session, search.parse(q)).compile(db.engine))
+        assert "|| ''::tsvector" in sql, sql
+    assert found("отопл") == {appeals["heating"], appeals["mixed"]}
+    assert found("ахмет отопл") == {appeals["heating"], appeals["mixed"]}
+    assert found("отопление жол") == {appeals["mixed"]}
+    # A rare word alone is still looked up in the index.
+    sql = str(search.apply(select(Appeal.id), db.session, search.parse("лифт")).compile(db.engine))
+    assert "||" not in sql
+
+
+def test_the_statistics_name_no_common_word_in_a_small_archive(postgres_only, appeals):
+    search._statistics.clear()
+    db.session.execute(text("ANALYZE appeals"))
+    assert search._common_words(db.session, "search_vector") == {}

@@ -240,9 +240,13 @@ def _plan_queries(app, sample: str):
         citizen = db.session.scalar(select(Appeal.citizen_id).where(Appeal.number == sample))
         parsed = search.parse
         queries = {
+            # As the queue reads them: soonest due first, a page (a common word is a filter on
+            # the rows read in that order, search.COMMON_SHARE).
             "queue search, a word": search.apply(
                 select(Appeal.id), db.session, parsed("bench applicant")
-            ),
+            )
+            .order_by(Appeal.due_on, Appeal.id)
+            .limit(26),
             "queue search, a number": search.apply(select(Appeal.id), db.session, parsed(sample)),
             "queue search, an IIN": search.apply(
                 select(Appeal.id), db.session, parsed("900101300017")
@@ -261,7 +265,9 @@ def _plan_queries(app, sample: str):
                 db.session,
                 parsed("considered"),
                 scope=search.PUBLISHED,
-            ),
+            )
+            .order_by(Appeal.answered_at.desc(), Appeal.id.desc())
+            .limit(10),
             "queue, all statuses, one body, soonest due": select(Appeal)
             .where(Appeal.authority_id == busiest)
             .order_by(Appeal.due_on, Appeal.id)

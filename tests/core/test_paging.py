@@ -174,17 +174,32 @@ def _rows_query(rows):
     return union_all(*parts).subquery("t")
 
 
-@FAST
-@given(
-    rows=st.lists(
-        st.tuples(st.integers(0, 3), st.dates(date(2026, 1, 1), date(2026, 1, 4))),
-        min_size=1,
-        max_size=25,
+def _compose(*decorators):
+    def apply(test):
+        for decorator in reversed(decorators):
+            test = decorator(test)
+        return test
+
+    return apply
+
+
+# Small lists with ties, a page size, and a direction for each of the three keys.
+SMALL_LISTS = _compose(
+    FAST,
+    given(
+        rows=st.lists(
+            st.tuples(st.integers(0, 3), st.dates(date(2026, 1, 1), date(2026, 1, 4))),
+            min_size=1,
+            max_size=25,
+        ),
+        per_page=st.integers(1, 7),
+        descending=st.tuples(st.booleans(), st.booleans(), st.booleans()),
     ),
-    per_page=st.integers(1, 7),
-    descending=st.tuples(st.booleans(), st.booleans(), st.booleans()),
 )
-def test_walking_a_keyset_returns_every_row_once_in_order(rows, per_page, descending):
+
+
+def _keyed(rows, descending):
+    """The rows as a query, a keyset on (a, b, id) in those directions, and a runner."""
     table = _rows_query(rows)
     keyset = paging.Keyset(
         (
@@ -196,6 +211,13 @@ def test_walking_a_keyset_returns_every_row_once_in_order(rows, per_page, descen
 
     def run(statement):
         return db.session.execute(statement).all()
+
+    return table, keyset, run
+
+
+@SMALL_LISTS
+def test_walking_a_keyset_returns_every_row_once_in_order(rows, per_page, descending):
+    table, keyset, run = _keyed(rows, descending)
 
     seen, after = [], None
     for _ in range(len(rows) + 2):
@@ -221,30 +243,11 @@ def test_walking_a_keyset_returns_every_row_once_in_order(rows, per_page, descen
     assert seen == sorted(range(1, len(rows) + 1), key=sort_key)
 
 
-@FAST
-@given(
-    rows=st.lists(
-        st.tuples(st.integers(0, 3), st.dates(date(2026, 1, 1), date(2026, 1, 4))),
-        min_size=1,
-        max_size=25,
-    ),
-    per_page=st.integers(1, 7),
-    descending=st.tuples(st.booleans(), st.booleans(), st.booleans()),
-)
+@SMALL_LISTS
 def test_a_deep_numbered_page_found_by_its_keys_is_the_offset_page(rows, per_page, descending):
     """Past LATE_LOOKUP_FROM rows a numbered page is a seek past the row before it, read by
     the keys alone: the same rows as an OFFSET, on every page, in every order."""
-    table = _rows_query(rows)
-    keyset = paging.Keyset(
-        (
-            paging.Key(table.c.a, "int", descending[0]),
-            paging.Key(table.c.b, "date", descending[1]),
-            paging.Key(table.c.id, "int", descending[2]),
-        )
-    )
-
-    def run(statement):
-        return db.session.execute(statement).all()
+    table, keyset, run = _keyed(rows, descending)
 
     pages = -(-len(rows) // per_page)
     for number in range(1, pages + 1):

@@ -234,13 +234,14 @@ def totp_rotate_command():
 @rollups_cli.command("rebuild")
 def rollups_rebuild():
     """Recompute the rollups from the appeals (after a bulk load or a restore)."""
-    from reception.monitoring.rollups import AppealRollup, rebuild, refresh_statistics
+    from reception.monitoring.rollups import CELL, DAY, grains, rebuild, refresh_statistics
 
     rebuild(db.session)
     db.session.commit()
     refresh_statistics(db.session)
     db.session.commit()
-    cells = db.session.scalar(db.select(db.func.count()).select_from(AppealRollup))
+    [cells_grain] = grains((DAY,), (CELL,))
+    cells = db.session.scalar(db.select(db.func.count()).select_from(cells_grain.counters))
     click.echo(f"rollups: rebuilt, {cells} cells")
 
 

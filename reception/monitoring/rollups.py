@@ -217,97 +217,6 @@ def _key(key: tuple, table: str, *, histogram: bool = False) -> tuple:
     return tuple(args)
 
 
-class AppealRollup(CellKey, Counters, db.Model):
-    __tablename__ = "appeal_rollups"
-    __table_args__ = _key(CELL, __tablename__)
-
-
-class AppealRollupValue(CellKey, Histogram, db.Model):
-    __tablename__ = "appeal_rollup_values"
-    __table_args__ = _key(CELL, __tablename__, histogram=True)
-
-
-class AuthorityRollup(AuthorityKey, Counters, db.Model):
-    """The same counters per day and authority only: what /stats and unfiltered views read."""
-
-    __tablename__ = "appeal_rollups_by_authority"
-    __table_args__ = _key(COARSE, __tablename__)
-
-
-class AuthorityRollupValue(AuthorityKey, Histogram, db.Model):
-    __tablename__ = "appeal_rollup_values_by_authority"
-    __table_args__ = _key(COARSE, __tablename__, histogram=True)
-
-
-# The same four tables per month of registration (`day` is the month's first day).
-
-
-class MonthlyAppealRollup(CellKey, Counters, db.Model):
-    __tablename__ = "appeal_rollups_monthly"
-    __table_args__ = _key(CELL, __tablename__)
-
-
-class MonthlyAppealRollupValue(CellKey, Histogram, db.Model):
-    __tablename__ = "appeal_rollup_values_monthly"
-    __table_args__ = _key(CELL, __tablename__, histogram=True)
-
-
-class MonthlyAuthorityRollup(AuthorityKey, Counters, db.Model):
-    __tablename__ = "appeal_rollups_monthly_by_authority"
-    __table_args__ = _key(COARSE, __tablename__)
-
-
-class MonthlyAuthorityRollupValue(AuthorityKey, Histogram, db.Model):
-    __tablename__ = "appeal_rollup_values_monthly_by_authority"
-    __table_args__ = _key(COARSE, __tablename__, histogram=True)
-
-
-# The same counters per day (and per month) and authority and topic only.
-
-
-class TopicRollup(TopicKey, Counters, db.Model):
-    __tablename__ = "appeal_rollups_by_topic"
-    __table_args__ = _key(TOPIC, __tablename__)
-
-
-class TopicRollupValue(TopicKey, Histogram, db.Model):
-    __tablename__ = "appeal_rollup_values_by_topic"
-    __table_args__ = _key(TOPIC, __tablename__, histogram=True)
-
-
-class MonthlyTopicRollup(TopicKey, Counters, db.Model):
-    __tablename__ = "appeal_rollups_monthly_by_topic"
-    __table_args__ = _key(TOPIC, __tablename__)
-
-
-class MonthlyTopicRollupValue(TopicKey, Histogram, db.Model):
-    __tablename__ = "appeal_rollup_values_monthly_by_topic"
-    __table_args__ = _key(TOPIC, __tablename__, histogram=True)
-
-
-# The same counters per day (and per month) and topic only, every body's together.
-
-
-class TopicOnlyRollup(TopicOnlyKey, Counters, db.Model):
-    __tablename__ = "appeal_rollups_by_topic_only"
-    __table_args__ = _key(TOPIC_ONLY, __tablename__)
-
-
-class TopicOnlyRollupValue(TopicOnlyKey, Histogram, db.Model):
-    __tablename__ = "appeal_rollup_values_by_topic_only"
-    __table_args__ = _key(TOPIC_ONLY, __tablename__, histogram=True)
-
-
-class MonthlyTopicOnlyRollup(TopicOnlyKey, Counters, db.Model):
-    __tablename__ = "appeal_rollups_monthly_by_topic_only"
-    __table_args__ = _key(TOPIC_ONLY, __tablename__)
-
-
-class MonthlyTopicOnlyRollupValue(TopicOnlyKey, Histogram, db.Model):
-    __tablename__ = "appeal_rollup_values_monthly_by_topic_only"
-    __table_args__ = _key(TOPIC_ONLY, __tablename__, histogram=True)
-
-
 DAY, MONTH = "day", "month"
 
 
@@ -319,35 +228,50 @@ class Grain:
     period: str  # DAY, or MONTH (`day` is then the first day of the month)
 
 
+def _declare(name: str, key: tuple, key_columns: type, suffix: str, period: str) -> Grain:
+    """The two tables of a grain as models: its counters (appeal_rollups[_monthly]<suffix>)
+    and its histograms (appeal_rollup_values[_monthly]<suffix>), both keyed by `key`."""
+    monthly = "_monthly" if period == MONTH else ""
+    tables = []
+    for kind, base, histogram in (("", Counters, False), ("Value", Histogram, True)):
+        table = f"appeal_rollup{'_values' if histogram else 's'}{monthly}{suffix}"
+        model = type(
+            f"{'Monthly' if monthly else ''}{name}Rollup{kind}",
+            (key_columns, base, db.Model),
+            {"__tablename__": table, "__table_args__": _key(key, table, histogram=histogram)},
+        )
+        tables.append(model.__table__)
+    return Grain(key, *tables, period)
+
+
+# The grains' keys, the columns of their keys, and their tables' names.
+_CELLS = ("Appeal", CELL, CellKey, "")
+_AUTHORITIES = ("Authority", COARSE, AuthorityKey, "_by_authority")  # /stats, unfiltered views
+_TOPICS = ("Topic", TOPIC, TopicKey, "_by_topic")
+_TOPICS_ONLY = ("TopicOnly", TOPIC_ONLY, TopicOnlyKey, "_by_topic_only")  # every body's together
+# Every grain, per day and per month of registration (`day` is then the month's first day),
+# in the order they were added (snapshot() lists them so).
+GRAINS = tuple(
+    _declare(*grain, period)
+    for grain, period in (
+        (_CELLS, DAY),
+        (_AUTHORITIES, DAY),
+        (_CELLS, MONTH),
+        (_AUTHORITIES, MONTH),
+        (_TOPICS, DAY),
+        (_TOPICS, MONTH),
+        (_TOPICS_ONLY, DAY),
+        (_TOPICS_ONLY, MONTH),
+    )
+)
 EVERY_KEY = (CELL, COARSE, TOPIC, TOPIC_ONLY)
 
 
 def grains(
     periods: tuple[str, ...] = (DAY, MONTH), keys: tuple[tuple, ...] = EVERY_KEY
 ) -> tuple[Grain, ...]:
-    """Every grain (of these periods and keys): every cell, day and authority only, day,
-    authority and topic, and day and topic only, per day and per month."""
-    every = (
-        Grain(CELL, AppealRollup.__table__, AppealRollupValue.__table__, DAY),
-        Grain(COARSE, AuthorityRollup.__table__, AuthorityRollupValue.__table__, DAY),
-        Grain(CELL, MonthlyAppealRollup.__table__, MonthlyAppealRollupValue.__table__, MONTH),
-        Grain(
-            COARSE,
-            MonthlyAuthorityRollup.__table__,
-            MonthlyAuthorityRollupValue.__table__,
-            MONTH,
-        ),
-        Grain(TOPIC, TopicRollup.__table__, TopicRollupValue.__table__, DAY),
-        Grain(TOPIC, MonthlyTopicRollup.__table__, MonthlyTopicRollupValue.__table__, MONTH),
-        Grain(TOPIC_ONLY, TopicOnlyRollup.__table__, TopicOnlyRollupValue.__table__, DAY),
-        Grain(
-            TOPIC_ONLY,
-            MonthlyTopicOnlyRollup.__table__,
-            MonthlyTopicOnlyRollupValue.__table__,
-            MONTH,
-        ),
-    )
-    return tuple(g for g in every if g.period in periods and g.key in keys)
+    """Every grain of these periods and keys."""
+    return tuple(g for g in GRAINS if g.period in periods and g.key in keys)
 
 
 def grain(period: str, columns: set[str]) -> Grain:

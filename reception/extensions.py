@@ -44,6 +44,16 @@ class ReceptionLoginManager(LoginManager):
         and the machine paths, which have no session, never get one written."""
         return None
 
+    def _update_remember_cookie(self, response):
+        """Flask-Login's after-request step, on every request: only a "_remember" mark in
+        the session (a log-out clearing an old cookie) gives it work. It never refreshes a
+        remember cookie, since none logs anyone in."""
+        from flask import session
+
+        if "_remember" not in session._get_current_object():
+            return response
+        return super()._update_remember_cookie(response)
+
     def _session_protection_failed(self) -> bool:
         from flask import session
 

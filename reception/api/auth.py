@@ -19,12 +19,13 @@ def bearer_secret() -> str:
 def current_api_key(secret: str) -> ApiKey | None:
     """The active key for a secret, looked up once per request (and per secret: a request
     naming one key in its address and another in its form gets each checked)."""
-    keys = g.setdefault("api_keys", {})
+    here = g._get_current_object()
+    keys = here.setdefault("api_keys", {})
     if secret not in keys:
         keys[secret] = find_api_key(db.session, secret) if secret else None
     # The key the request acts with, for the security event log (reception/ops).
-    if keys[secret] is not None or "api_key" not in g:
-        g.api_key = keys[secret]
+    if keys[secret] is not None or "api_key" not in here:
+        here.api_key = keys[secret]
     return keys[secret]
 
 

@@ -26,6 +26,7 @@ from reception.appeals.services import file_appeal
 from reception.appeals.submission import Submission
 from reception.core import paging
 from reception.core.caching import MemoryPageCache
+from reception.core.database import plain_connection
 from reception.core.errors import register_error_renderer
 from reception.core.i18n import current_locale
 from reception.core.inputs import InputError, known_args, parse_moment
@@ -464,15 +465,19 @@ def _kept_answers() -> MemoryPageCache:
 
 
 def _public_request(number: str, fmt: str, *, extensions: bool):
-    found = _rows(_PUBLISHED_VERSION_BY_NUMBER, {"number": number}).first()
-    if found is None:
-        return _no_such_request(fmt)
-    locale = current_locale()
-    kept = _kept_answers().get((found.id, found.version, locale, fmt, extensions))
-    if kept is not None:
-        body, content_type = kept
-        return Response(body, content_type=content_type)
-    appeal = _rows(_PUBLISHED_BY_NUMBER, {"number": number}).first()
+    # A connection of its own, not the session: a kept answer costs one indexed query, and
+    # the session's transaction around it would cost more than the query.
+    with plain_connection() as connection:
+        found = connection.execute(_PUBLISHED_VERSION_BY_NUMBER, {"number": number}).first()
+        if found is None:
+            return _no_such_request(fmt)
+        locale = current_locale()
+        key = (found.id, found.version, locale, fmt, extensions)
+        kept = _kept_answers().get(key)
+        if kept is not None:
+            body, content_type = kept
+            return Response(body, content_type=content_type)
+        appeal = connection.execute(_PUBLISHED_BY_NUMBER, {"number": number}).first()
     if appeal is None:  # unpublished meanwhile
         return _no_such_request(fmt)
     response = _request_answer(appeal, fmt, extensions=extensions, own=False)

@@ -41,6 +41,7 @@ from reception.appeals.services import OPERATOR_CHANNELS, AlreadyFiled, file_app
 from reception.appeals.submission import Submission, check_uploads
 from reception.appeals.visibility import is_staff, staff_may_view
 from reception.appeals.workflow import CONFIRM_MESSAGE
+from reception.core.database import plain_connection
 from reception.core.errors import register_error_renderer
 from reception.core.files import Upload, read_uploads
 from reception.core.i18n import current_locale
@@ -346,9 +347,10 @@ def _render_status(appeal, *, errors=None, form_data=None, open_action=None, sta
     return _status_page(appeal, content, key=key), status
 
 
-def _status_key(appeal, today) -> tuple:
+def _status_key(appeal, today, overrides=None) -> tuple:
     """What a kept status page depends on: the appeal's version, the language, the day and
-    the calendar (`appeal` is the object or a row of the same columns)."""
+    the calendar (`appeal` is the object or a row of the same columns; `overrides` the
+    calendar's entries when already read)."""
     return (
         appeal.id,
         appeal.number,
@@ -356,7 +358,7 @@ def _status_key(appeal, today) -> tuple:
         appeal.updated_at,
         str(current_locale()),
         today,
-        directory.override_rows(db.session),
+        directory.override_rows(db.session) if overrides is None else overrides,
     )
 
 
@@ -373,14 +375,19 @@ def _kept_page_for_browser(number: str) -> str | None:
     if current_user.is_authenticated or "_flashes" in session:
         return None
     normalized = normalize_registration_number(number)
-    # On the session's connection: plain columns, nothing for the ORM to do.
-    keys = db.session.connection().execute(_STATUS_KEYS, {"number": normalized or ""})
-    row = keys.first() if normalized else None
-    if not row or not browser_may_view(row.id):
+    if not normalized:
         return None
+    # Plain columns, outside the session: nothing for the ORM to do, and no transaction
+    # to end (core.database.plain_connection).
+    with plain_connection() as connection:
+        row = connection.execute(_STATUS_KEYS, {"number": normalized}).first()
+        if not row or not browser_may_view(row.id):
+            return None
+        overrides = directory.override_rows(connection)
     g.lang_next = url_for("appeals.view", number=row.number)
     pages = current_app.extensions.get("reception_status_pages") or {}
-    page = pages.get((*_status_key(row, local_today()), request.endpoint, g.lang_next))
+    key = _status_key(row, local_today(), overrides)
+    page = pages.get((*key, request.endpoint, g.lang_next))
     return page.replace(_CSRF_PLACEHOLDER, generate_csrf()) if page is not None else None
 
 

@@ -56,19 +56,21 @@ def _personal_session() -> bool:
     # A log-in lives in the session only (no remember cookie is honoured: extensions.
     # ReceptionLoginManager): without these keys the visitor is anonymous, and nothing is
     # loaded to say so.
-    return any(key in session for key in _PERSONAL_SESSION_KEYS)
+    return not session._get_current_object().keys().isdisjoint(_PERSONAL_SESSION_KEYS)
 
 
 def _carries_a_key() -> bool:
     """An API key in the request (Open311's `api_key`, a Bearer header): the answer may hold
     what that key filed, in full, so it is as personal as a logged-in page."""
-    return bool(request.args.get("api_key") or request.headers.get("Authorization"))
+    asked = request._get_current_object()
+    return bool(asked.args.get("api_key") or asked.headers.get("Authorization"))
 
 
 def needs_no_store() -> bool:
-    if request.endpoint == "static":
+    endpoint = request.endpoint
+    if endpoint == "static":
         return False
-    return request.endpoint not in PUBLIC_ENDPOINTS or _carries_a_key() or _personal_session()
+    return endpoint not in PUBLIC_ENDPOINTS or _carries_a_key() or _personal_session()
 
 
 def install_no_store(app: Flask) -> None:

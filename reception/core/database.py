@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, g
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from reception.extensions import db, login_manager
@@ -26,6 +30,24 @@ def forget_transaction() -> None:
     except SQLAlchemyError:
         # The rollback itself met the dead connection: drop the connection unused.
         db.session().invalidate()
+
+
+@contextmanager
+def plain_connection() -> Iterator[Connection]:
+    """A connection from the pool for a few plain reads, outside the session.
+
+    For a read of one or two rows of plain columns, the session's transaction around it
+    (begun, then rolled back and closed at the end of the request) costs more than the
+    query. Where the session factory is bound to one connection (one transaction for
+    everything, as the test suite binds it), that connection is used, so that these reads
+    see what the session sees.
+    """
+    bound = db.session.session_factory.kw.get("bind")
+    if isinstance(bound, Connection):
+        yield bound
+        return
+    with db.engine.connect() as connection:
+        yield connection
 
 
 def serve_as_visitor() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
+from babel import Locale
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import (
     format_date,
@@ -16,6 +18,8 @@ from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from reception.core.sessions import MACHINE_PATHS
 from reception.domain.workflow import LANGUAGES
@@ -43,29 +47,56 @@ def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText
     return LazyText(ngettext, singular, plural, num, **variables)
 
 
+@lru_cache(maxsize=256)
+def browser_language(header: str) -> str | None:
+    """The best of our languages for a browser's Accept-Language header, or None.
+
+    Browsers send a handful of different headers, each on every request: the answer is
+    kept per header (at most 256 of them, so that odd headers cannot fill the memory).
+    """
+    return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES)
+
+
+def _browser_language(asked) -> str | None:
+    header = asked.headers.get("Accept-Language", "")
+    return browser_language(header) if header else None
+
+
+@lru_cache(maxsize=16)
+def _babel_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def babel_locale_selector() -> Locale:
+    """Flask-Babel's selector: the language of select_locale, as Babel's Locale, made once
+    per language rather than parsed again on every request."""
+    return _babel_locale(select_locale())
+
+
 def select_locale() -> str:
     """Pick the language: an explicit choice, then the account's, then the browser's."""
     languages = LANGUAGES
     if not has_request_context():
         # Jobs and the command line report in English; e-mails force their own locale.
         return "en"
-    if request.path.startswith(MACHINE_PATHS):
+    asked = request._get_current_object()  # read once: each use of the proxy looks it up
+    if asked.path.startswith(MACHINE_PATHS):
         # Machines say what they want on each call; the session plays no part.
-        asked = request.args.get("locale", "")[:2]
-        if asked in languages:
-            return asked
-        return request.accept_languages.best_match(languages) or "en"
+        wanted = asked.args.get("locale", "")[:2]
+        if wanted in languages:
+            return wanted
+        return _browser_language(asked) or "en"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    user = current_user._get_current_object()
+    if user and user.is_authenticated and user.locale in languages:
+        return user.locale
     # A page opened from a link in an e-mail speaks the language of the person it was for.
-    if g.get("reader_locale") in languages:
-        return g.reader_locale
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    reader_locale = g.get("reader_locale")
+    if reader_locale in languages:
+        return reader_locale
+    return _browser_language(asked) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def install_early_locale(app) -> None:

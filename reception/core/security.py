@@ -1,6 +1,6 @@
 """Headers that every response carries."""
 
-from flask import Flask, Response, abort, request
+from flask import Flask, abort, request
 
 # No inline scripts or styles anywhere: the templates use classes and static files only.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -36,11 +36,12 @@ def install_input_guard(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_characters():
-        candidates = [*(request.view_args or {}).values()]
-        if _query_may_hold_nul(request.query_string):
-            candidates += [*request.args.keys(), *request.args.values()]
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            candidates += [*request.form.keys(), *request.form.values()]
+        asked = request._get_current_object()
+        candidates = [*(asked.view_args or {}).values()]
+        if _query_may_hold_nul(asked.query_string):
+            candidates += [*asked.args.keys(), *asked.args.values()]
+        if asked.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            candidates += [*asked.form.keys(), *asked.form.values()]
         if _has_nul(candidates):
             abort(400)
 
@@ -56,16 +57,31 @@ _HEADERS = (
 _HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
+class SecurityHeaders:
+    """WSGI middleware: add the security headers to every answer that has not set them.
+
+    Added to the plain list of headers the server receives, below Flask, so that every
+    answer gets them (error pages and static files too) for a few list operations rather
+    than a pass through Werkzeug's header object on each request.
+    """
+
+    def __init__(self, wsgi_app, defaults: tuple[tuple[str, str], ...]):
+        self.wsgi_app = wsgi_app
+        self.defaults = tuple((name.lower(), (name, value)) for name, value in defaults)
+
+    def __call__(self, environ, start_response):
+        defaults = self.defaults
+
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers.extend(pair for lower, pair in defaults if lower not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
+
+
 def install_security_headers(app: Flask) -> None:
     defaults = (
         (*_HEADERS, _HSTS) if app.config["RECEPTION_BASE_URL"].startswith("https://") else _HEADERS
     )
-
-    @app.after_request
-    def add_headers(response: Response) -> Response:
-        # One pass over the response's headers instead of a search for each default.
-        present = {name.lower() for name, _ in response.headers}
-        response.headers.extend(
-            (name, value) for name, value in defaults if name.lower() not in present
-        )
-        return response
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, defaults)

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from flask import g, has_request_context
 from sqlalchemy import event, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from reception.directory.models import (
@@ -25,19 +26,20 @@ _OVERRIDES = select(HolidayOverride.day, HolidayOverride.kind, HolidayOverride.n
 _REQUEST_KEY = "_reception_holiday_overrides"
 
 
-def override_rows(session: Session) -> tuple[tuple[date, str, str | None], ...]:
+def override_rows(session: Session | Connection) -> tuple[tuple[date, str, str | None], ...]:
     """The administrators' calendar entries (day, kind, note), read once per request.
 
     A page asks for the calendar and the days' names several times; within a web request
-    the rows are kept on `g` for that session, and any flush in the request forgets them,
-    so a page rendered after an administrator's change shows it.
+    the rows are kept on `g` for that session (or connection), and any flush in the
+    request forgets them, so a page rendered after an administrator's change shows it.
     """
     if has_request_context():
         kept = g.get(_REQUEST_KEY)
         if kept is not None and kept[0] is session:
             return kept[1]
     # Plain columns, on the session's connection: nothing for the ORM to do.
-    found = session.connection().execute(_OVERRIDES).all()
+    connection = session if isinstance(session, Connection) else session.connection()
+    found = connection.execute(_OVERRIDES).all()
     rows = tuple((day, kind, note) for day, kind, note in found)
     if has_request_context():
         setattr(g, _REQUEST_KEY, (session, rows))

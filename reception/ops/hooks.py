@@ -12,7 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from reception.core.database import forget_transaction
+from reception.core.types import utcnow
+from reception.extensions import db
 from reception.ops import logs, metrics, security_log
+from reception.ops.models import SecurityEvent
 
 request_log = logging.getLogger("reception.request")
 security_logger = logging.getLogger("reception.security")
@@ -31,7 +35,7 @@ def _state(obj):
     if obj is None:
         return None
     try:
-        return inspect(obj)
+        return inspect(obj, raiseerr=False)
     except Exception:
         return None
 
@@ -52,13 +56,14 @@ def _note_actor(user) -> None:
 
 
 def _actor() -> tuple[int | None, str | None]:
-    state = _state(g.get("_login_user"))
+    here = g._get_current_object()
+    state = _state(here.get("_login_user"))
     if state is not None and state.identity:
-        noted = g.get("ops_actor")
+        noted = here.get("ops_actor")
         if noted is None or noted[0] != state.identity[0] or noted[1] is None:
-            _note_actor(g.get("_login_user"))
-        return g.get("ops_actor", (None, None))
-    key_state = _state(g.get("api_key"))
+            _note_actor(here.get("_login_user"))
+        return here.get("ops_actor", (None, None))
+    key_state = _state(here.get("api_key"))
     if key_state is not None:
         owner = _state(key_state.dict.get("user"))
         if owner is not None and owner.identity:
@@ -68,23 +73,31 @@ def _actor() -> tuple[int | None, str | None]:
 
 
 def install_request_hooks(app: Flask) -> None:
+    # These run on every request: each reads the request and `g` once (each access through
+    # Flask's proxies costs a lookup of the context).
     @app.before_request
     def start_trail():
-        g.ops_started = time.perf_counter()
-        g.request_id = logs.incoming_request_id(
-            request.headers.get(REQUEST_ID_HEADER), _trusts_request_id(app)
-        )
-        logs.set_request_id(g.request_id)
+        here = g._get_current_object()
+        here.ops_started = time.perf_counter()
+        trusted = _trusts_request_id(app)
+        offered = request.headers.get(REQUEST_ID_HEADER) if trusted else None
+        here.request_id = logs.incoming_request_id(offered, trusted)
+        logs.set_request_id(here.request_id)
 
     @app.after_request
     def finish_trail(response):
-        route = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
-        started = g.get("ops_started")
+        asked = request._get_current_object()
+        here = g._get_current_object()
+        rule = asked.url_rule
+        route = rule.rule if rule is not None else "(unmatched)"
+        method = asked.method
+        started = here.get("ops_started")
         duration = time.perf_counter() - started if started is not None else 0.0
         user_id, role = _actor()
         status = response.status_code
-        metrics.REQUESTS.labels(route, request.method, str(status)).inc()
-        metrics.LATENCY.labels(route, request.method).observe(duration)
+        counted, timed = metrics.request_series(route, method, status)
+        counted.inc()
+        timed.observe(duration)
         if status == 429:
             metrics.RATE_LIMITED.labels(route).inc()
         _store_security_events(app, response, user_id)
@@ -92,16 +105,17 @@ def install_request_hooks(app: Flask) -> None:
             "request",
             extra={
                 "route": route,
-                "endpoint": request.endpoint,
-                "method": request.method,
+                "endpoint": asked.endpoint,
+                "method": method,
                 "status": status,
                 "duration_ms": round(duration * 1000, 1),
                 "user_id": user_id,
                 "role": role,
             },
         )
-        if g.get("request_id"):
-            response.headers[REQUEST_ID_HEADER] = g.request_id
+        request_id = here.get("request_id")
+        if request_id:
+            response.headers[REQUEST_ID_HEADER] = request_id
         return response
 
     @app.teardown_request
@@ -117,11 +131,6 @@ def _store_security_events(app: Flask, response, user_id: int | None) -> None:
     back first and the events are written in a transaction of their own. Writing an event
     never changes the answer: a failure is logged.
     """
-    from reception.core.database import forget_transaction
-    from reception.core.types import utcnow
-    from reception.extensions import db
-    from reception.ops.models import SecurityEvent
-
     now = utcnow()
     try:
         found = security_log.events_for_response(response, user_id=user_id, now=now)
@@ -160,7 +169,6 @@ def _store_security_events(app: Flask, response, user_id: int | None) -> None:
 
 def _after_flush(session: Session, _context) -> None:
     from reception.appeals.models import Appeal, AppealEvent
-    from reception.ops.models import SecurityEvent
 
     counts = session.info.setdefault("ops_counts", [])
     for obj in session.new:
@@ -204,8 +212,6 @@ def install_global_listeners() -> None:
     if _installed_globally:
         return
     _installed_globally = True
-    from reception.extensions import db
-
     security_log.install_model_listeners(db.session)
     event.listen(db.session, "before_flush", _before_flush_request_id)
     event.listen(db.session, "after_flush", _after_flush)
@@ -219,8 +225,6 @@ def install_global_listeners() -> None:
 
 
 def _logged_out(_app, user=None, **_extra) -> None:
-    from reception.extensions import db
-
     subject = None
     if user is not None:
         try:

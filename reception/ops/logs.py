@@ -16,11 +16,12 @@ Never a name, IIN, e-mail, phone, access code, password, token or the text of an
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import os
 import re
 import sys
-import uuid
+from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -39,7 +40,7 @@ REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as uuid4().hex, without making a UUID
 
 
 def process_run_id() -> str:
@@ -108,6 +109,8 @@ HIDDEN = "[hidden]"
 
 def scrub(text: str) -> str:
     """The text with what a database error quotes of the data replaced."""
+    if '"' not in text and "DETAIL:" not in text:
+        return text  # neither pattern can match (most lines: "request")
     return _DB_QUOTED.sub(r"\1" + HIDDEN, _DB_DETAIL.sub(r"\1 " + HIDDEN, text))
 
 
@@ -122,6 +125,56 @@ class ScrubbingJsonFormatter(JsonFormatter):
             if isinstance(log_data.get(name), str):
                 log_data[name] = scrub(log_data[name])
         return log_data
+
+    def _common_shape(self) -> bool:
+        """Whether this formatter was made as json_formatter makes it (the fast path's keys)."""
+        shape = self.__dict__.get("_shape")
+        if shape is None:
+            shape = self.__dict__["_shape"] = (
+                list(self._required_fields) == list(FIELDS)
+                and self.json_serializer is json.dumps
+                and self.json_encoder is not None
+                and self.json_indent is None
+                and not self.prefix
+                and self.rename_fields == RENAMED
+                and self.timestamp == "time"
+                and not self.defaults
+                and not self.static_fields
+            )
+        return shape
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The common record (a text message, no exception or stack) made directly, with the
+        same keys in the same order as the library's general path, which every other record
+        takes: a request's line costs a third of what the general path costs."""
+        if (
+            record.exc_info
+            or record.exc_text
+            or record.stack_info
+            or not isinstance(record.msg, str)
+            or not self._common_shape()
+        ):
+            return super().format(record)
+        record.message = record.getMessage()
+        log_data = {
+            "level": record.levelname,
+            "logger": record.name,
+            "message": scrub(record.message),
+            "pid": record.process,
+        }
+        skip = self._skip_fields
+        for key, value in record.__dict__.items():
+            if key not in skip and not key.startswith("_"):
+                log_data[key] = value
+        log_data["time"] = datetime.fromtimestamp(record.created, tz=UTC).isoformat()
+        # One encoder, made once, with the library's own settings (json.dumps would make
+        # a new one for every line).
+        encoder = self.__dict__.get("_encoder")
+        if encoder is None:
+            encoder = self.__dict__["_encoder"] = self.json_encoder(
+                default=self.json_default, ensure_ascii=self.json_ensure_ascii
+            )
+        return encoder.encode(log_data)
 
 
 FIELDS = ("levelname", "name", "message", "process")
@@ -150,6 +203,11 @@ def configure_logging(level: str = "INFO") -> None:
         root.removeHandler(handler)
     root.addHandler(json_handler())
     root.setLevel(getattr(logging, level, logging.INFO))
+    # No line shows the calling function, the thread or the multiprocessing name, so the
+    # records need not find them (the logging documentation's "Optimization" section).
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     # Flask's own handler would print the same record a second time, as text.
     from flask.logging import default_handler
 

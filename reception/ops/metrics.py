@@ -36,6 +36,27 @@ LATENCY = Histogram(
     ["route", "method"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+# A request's method is the client's word: any other than these is counted as "other", so
+# that made-up methods cannot add series without end.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_REQUEST_SERIES: dict[tuple[str, str, int], tuple] = {}  # (route, method label, status)
+
+
+def request_series(route: str, method: str, status: int) -> tuple:
+    """The counter and the latency histogram of answers to one route, method and status.
+
+    Found once per process: the routes are the application's own rules ("(unmatched)" for
+    any other address), the methods are KNOWN_METHODS or "other", so the set is bounded.
+    """
+    label = method if method in KNOWN_METHODS else "other"
+    key = (route, label, status)
+    series = _REQUEST_SERIES.get(key)
+    if series is None:
+        series = (REQUESTS.labels(route, label, str(status)), LATENCY.labels(route, label))
+        _REQUEST_SERIES[key] = series
+    return series
+
+
 APPEALS_FILED = Counter("reception_appeals_filed", "Appeals registered, by channel.", ["channel"])
 ACTIONS = Counter(
     "reception_appeal_actions", "Steps of appeals' history written, by action code.", ["action"]

@@ -39,6 +39,30 @@ def test_every_page_carries_the_security_headers(client):
     assert "max-age" in response.headers["Strict-Transport-Security"]
 
 
+def test_every_answer_carries_the_security_headers_once(client):
+    """Added below Flask (core.security.SecurityHeaders): error pages, static files and
+    machine answers get them too, each once."""
+    for path in ("/no-such-page", "/static/css/app.css", "/open311/v2/services.json"):
+        response = client.get(path)
+        for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"):
+            assert len(response.headers.getlist(name)) == 1, (path, name)
+
+
+def test_an_answer_that_sets_a_security_header_keeps_its_own(app):
+    from flask import Flask
+
+    from reception.core.security import SecurityHeaders
+
+    inner = Flask("inner")
+
+    @inner.get("/")
+    def own():
+        return "x", 200, {"X-Frame-Options": "SAMEORIGIN"}
+
+    inner.wsgi_app = SecurityHeaders(inner.wsgi_app, (("X-Frame-Options", "DENY"),))
+    assert inner.test_client().get("/").headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+
+
 def test_pages_have_no_inline_scripts_or_styles(client):
     for url in ("/", "/appeals/new", "/track", "/login", "/register"):
         html = client.get(url).get_data(as_text=True)
@@ -86,3 +110,44 @@ def test_oversized_upload_gets_a_clear_page(make_app):
     )
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("kk-KZ,kk;q=0.9,ru;q=0.8", "kk"),
+        ("ru-RU,ru;q=0.9,en;q=0.8", "ru"),
+        ("de-DE,fr;q=0.5", None),
+        ("", None),
+        (";;;q=abc,,,", None),
+        ("x" * 8000, None),
+        ("ru;q=١", "ru"),  # an Arabic-Indic digit as the weight: read as 1
+    ],
+)
+def test_a_browsers_language_is_read_from_any_header(header, expected):
+    from reception.core.i18n import browser_language
+
+    assert browser_language(header) == expected
+    assert browser_language.cache_info().maxsize == 256  # odd headers cannot fill memory
+
+
+def test_odd_accept_language_headers_get_a_page_in_a_known_language(client):
+    for header in (";;;q=abc,,,", "x" * 4000, "kk;q=2, ru;q=-1"):
+        response = client.get("/", headers={"Accept-Language": header})
+        assert response.status_code == 200
+        assert '<html lang="' in response.get_data(as_text=True)
+
+
+def test_plain_functions_are_called_as_they_are_and_coroutines_are_not(app):
+    def plain():
+        return 1
+
+    async def coroutine():
+        return 1
+
+    assert app.ensure_sync(plain) is plain
+    try:
+        wrapped = app.ensure_sync(coroutine)
+    except RuntimeError:  # Flask's async support needs asgiref, which is not installed
+        return
+    assert wrapped is not coroutine

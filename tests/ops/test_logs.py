@@ -160,3 +160,29 @@ def test_production_logging_writes_json_to_stderr(capfd):
     record = json.loads(err[0])
     assert record["message"] == "hello" and record["count"] == 3 and record["level"] == "INFO"
     assert record["request_id"].startswith("run-")
+
+
+def test_the_common_line_is_the_one_the_library_would_write():
+    """ScrubbingJsonFormatter writes a plain record directly; its line is the library's
+    general path's line, key for key and byte for byte, whatever the extra fields hold."""
+    from datetime import UTC, date, datetime
+
+    from pythonjsonlogger.json import JsonFormatter
+
+    from reception.ops.logs import json_formatter
+
+    formatter = json_formatter()
+    extras = [
+        {"route": "/x/<n>", "status": 200, "duration_ms": 1.5, "user_id": None, "role": None},
+        {"when": date(2026, 12, 5), "at": datetime(2026, 12, 5, 1, 2, tzinfo=UTC)},
+        {"text": 'кавычки " и \\ обратная черта', "items": [1, "два", None], "_hidden": 1},
+    ]
+    for extra in extras:
+        record = logging.LogRecord("reception.t", logging.INFO, __file__, 1, "m %s", ("é",), None)
+        record.__dict__.update(extra)
+        assert formatter.format(record) == JsonFormatter.format(formatter, record)
+    # A database error's quoted data is hidden on both paths.
+    message = 'invalid input value for enum status: "secret-value"\nDETAIL:  Key (email)=(a@b)'
+    record = logging.LogRecord("reception.t", logging.ERROR, __file__, 1, message, (), None)
+    line = json.loads(formatter.format(record))
+    assert "secret-value" not in line["message"] and "a@b" not in line["message"]

@@ -109,6 +109,22 @@ def test_heartbeats_and_the_deadline_job(app, client):
     assert value(scrape(client), "reception_heartbeat_late", name="deadlines") == 1
 
 
+def test_made_up_methods_are_counted_as_other(client):
+    """A request's method is the client's word: a made-up one must not add a series."""
+    before = scrape(client)
+    for method in ("FOOBAR", "BREW", "PROPFIND"):
+        assert client.open("/", method=method).status_code in (400, 405)
+    after = scrape(client)
+    assert not [key for key in after if ("method", "FOOBAR") in key[1]]
+    other = ("reception_http_requests_total", "other")
+    grown = sum(
+        v - before.get(k, 0.0)
+        for k, v in after.items()
+        if k[0] == other[0] and ("method", "other") in k[1]
+    )
+    assert grown == 3
+
+
 def test_rate_limit_refusals_are_counted(make_app):
     limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_TRACK="2 per minute")
     client = limited.test_client()

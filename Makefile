@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 DEV := RECEPTION_ENV=development
 
-.PHONY: install run serve db test e2e api-check bench bench-dashboard bench-scale bench-redaction bench-similar lint format translations-extract translations clean
+.PHONY: install run serve db test e2e api-check bench bench-instructions bench-dashboard bench-scale bench-redaction bench-similar lint format translations-extract translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ api-check: install
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.http
+
+# The same two reads as instructions per request under valgrind's callgrind: the same count
+# run after run, where times on a shared machine move by a tenth (about two minutes).
+bench-instructions: install
+	@command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
+	$(BIN)/python -m bench.instructions
 
 # The dashboard at 10,000 and 1,000,000 appeals on PostgreSQL (several minutes).
 bench-dashboard: install

@@ -26,7 +26,7 @@ from reception.appeals.services import file_appeal
 from reception.appeals.submission import Submission
 from reception.core import paging
 from reception.core.caching import MemoryPageCache
-from reception.core.database import plain_connection
+from reception.core.database import KeyRead, plain_connection
 from reception.core.errors import register_error_renderer
 from reception.core.i18n import current_locale
 from reception.core.inputs import InputError, known_args, parse_moment
@@ -254,8 +254,8 @@ def _requests():
 _BY_NUMBER = Appeal.number == bindparam("number")
 _PUBLISHED_BY_NUMBER = _requests().where(Appeal.publish_consent, _BY_NUMBER)
 # The version of a published request: the key of its kept answer (_kept_answers).
-_PUBLISHED_VERSION_BY_NUMBER = select(Appeal.id, Appeal.version).where(
-    Appeal.publish_consent, _BY_NUMBER
+_PUBLISHED_VERSION_BY_NUMBER = KeyRead(
+    select(Appeal.id, Appeal.version).where(Appeal.publish_consent, _BY_NUMBER)
 )
 _PUBLISHED_OR_KEYS_BY_NUMBER = _requests().where(
     or_(Appeal.publish_consent, Appeal.api_key_id == bindparam("key_id")), _BY_NUMBER
@@ -465,18 +465,17 @@ def _kept_answers() -> MemoryPageCache:
 
 
 def _public_request(number: str, fmt: str, *, extensions: bool):
-    # A connection of its own, not the session: a kept answer costs one indexed query, and
-    # the session's transaction around it would cost more than the query.
+    # Outside the session (core.database.KeyRead): a kept answer costs one indexed query,
+    # and a transaction around it would cost more than the query.
+    found = _PUBLISHED_VERSION_BY_NUMBER.first(number=number)
+    if found is None:
+        return _no_such_request(fmt)
+    locale = current_locale()
+    kept = _kept_answers().get((found.id, found.version, locale, fmt, extensions))
+    if kept is not None:
+        body, content_type = kept
+        return Response(body, content_type=content_type)
     with plain_connection() as connection:
-        found = connection.execute(_PUBLISHED_VERSION_BY_NUMBER, {"number": number}).first()
-        if found is None:
-            return _no_such_request(fmt)
-        locale = current_locale()
-        key = (found.id, found.version, locale, fmt, extensions)
-        kept = _kept_answers().get(key)
-        if kept is not None:
-            body, content_type = kept
-            return Response(body, content_type=content_type)
         appeal = connection.execute(_PUBLISHED_BY_NUMBER, {"number": number}).first()
     if appeal is None:  # unpublished meanwhile
         return _no_such_request(fmt)

@@ -41,7 +41,7 @@ from reception.appeals.services import OPERATOR_CHANNELS, AlreadyFiled, file_app
 from reception.appeals.submission import Submission, check_uploads
 from reception.appeals.visibility import is_staff, staff_may_view
 from reception.appeals.workflow import CONFIRM_MESSAGE
-from reception.core.database import plain_connection
+from reception.core.database import KeyRead, plain_connection
 from reception.core.errors import register_error_renderer
 from reception.core.files import Upload, read_uploads
 from reception.core.i18n import current_locale
@@ -363,8 +363,10 @@ def _status_key(appeal, today, overrides=None) -> tuple:
 
 
 # The keys of a kept whole status page, read as one row of plain columns (no object).
-_STATUS_KEYS = select(Appeal.id, Appeal.number, Appeal.version, Appeal.updated_at).where(
-    Appeal.number == bindparam("number")
+_STATUS_KEYS = KeyRead(
+    select(Appeal.id, Appeal.number, Appeal.version, Appeal.updated_at).where(
+        Appeal.number == bindparam("number")
+    )
 )
 
 
@@ -378,11 +380,11 @@ def _kept_page_for_browser(number: str) -> str | None:
     if not normalized:
         return None
     # Plain columns, outside the session: nothing for the ORM to do, and no transaction
-    # to end (core.database.plain_connection).
+    # to end (core.database.KeyRead, plain_connection).
+    row = _STATUS_KEYS.first(number=normalized)
+    if not row or not browser_may_view(row.id):
+        return None
     with plain_connection() as connection:
-        row = connection.execute(_STATUS_KEYS, {"number": normalized}).first()
-        if not row or not browser_may_view(row.id):
-            return None
         overrides = directory.override_rows(connection)
     g.lang_next = url_for("appeals.view", number=row.number)
     pages = current_app.extensions.get("reception_status_pages") or {}

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from reception.core.database import KeyRead
+
 # A test's sessions take savepoints in the test's transaction (tests/conftest.py); on their
 # own connections they would begin and commit without a statement. Those are not queries.
 SAVEPOINTS = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
@@ -22,7 +24,10 @@ def count_queries():
             statements.append(statement)
 
     event.listen(Engine, "before_cursor_execute", record)
+    # The reads made on the driver's cursor (reception/core/database.KeyRead) too.
+    KeyRead.observers.append(statements.append)
     try:
         yield statements
     finally:
+        KeyRead.observers.remove(statements.append)
         event.remove(Engine, "before_cursor_execute", record)

@@ -380,11 +380,12 @@ def _kept_page_for_browser(number: str) -> str | None:
     if not normalized:
         return None
     # Plain columns, outside the session: nothing for the ORM to do, and no transaction
-    # to end (core.database.KeyRead, plain_connection).
-    row = _STATUS_KEYS.first(number=normalized)
-    if not row or not browser_may_view(row.id):
-        return None
+    # to end (core.database). One connection for both reads: each taken from the pool
+    # is checked with a round trip first (pool_pre_ping).
     with plain_connection() as connection:
+        row = _STATUS_KEYS.first_on(connection, number=normalized)
+        if not row or not browser_may_view(row.id):
+            return None
         overrides = directory.override_rows(connection)
     g.lang_next = url_for("appeals.view", number=row.number)
     pages = current_app.extensions.get("reception_status_pages") or {}

@@ -34,18 +34,27 @@ def forget_transaction() -> None:
         db.session().invalidate()
 
 
+def _bound_connection() -> Connection | None:
+    """The one connection the session factory is bound to, when it is (the test suite binds
+    it, one transaction for everything) and it is this application's database."""
+    bound = db.session.session_factory.kw.get("bind")
+    if isinstance(bound, Connection) and bound.engine.url == db.engine.url:
+        return bound
+    return None
+
+
 @contextmanager
 def plain_connection() -> Iterator[Connection]:
     """A connection from the pool for a few plain reads, outside the session.
 
     For a read of one or two rows of plain columns, the session's transaction around it
     (begun, then rolled back and closed at the end of the request) costs more than the
-    query. Where the session factory is bound to one connection (one transaction for
-    everything, as the test suite binds it), that connection is used, so that these reads
-    see what the session sees.
+    query. Where the session factory is bound to one connection of this database (one
+    transaction for everything, as the test suite binds it), that connection is used, so
+    that these reads see what the session sees.
     """
-    bound = db.session.session_factory.kw.get("bind")
-    if isinstance(bound, Connection):
+    bound = _bound_connection()
+    if bound is not None:
         yield bound
         return
     with db.engine.connect() as connection:
@@ -53,82 +62,102 @@ def plain_connection() -> Iterator[Connection]:
 
 
 class KeyRead:
-    """One row of a few plain columns, found by key, read on the database driver's cursor.
+    """One row of a few plain columns, found by keys the caller gives, read on the database
+    driver's cursor.
 
     For the hottest reads of the public pages (the version that keys a kept answer): a
     SQLAlchemy Connection around the query (its object, events, transaction and result)
-    costs several times the query. SQLAlchemy still writes the SQL, once per dialect, and
-    converts each column as it would (its result processors); only the execution is the
-    driver's own. The connection comes from the engine's pool and goes back to it, rolled
-    back. Where the session factory is bound to one connection (as the test suite binds
-    it), the read runs on that connection's driver connection, so that it sees what the
-    session sees and the same code runs in the tests.
+    costs several times the query. SQLAlchemy still writes the SQL, once per dialect and
+    driver, and converts each column as it would (its result processors); only the
+    execution is the driver's own. `first` takes a connection from the pool and gives it
+    back rolled back; `first_on` reads on a connection the caller holds. A statement whose
+    parameters are not all given by the caller as they are (a literal value, a list, a type
+    that converts what it binds) is refused when first compiled.
 
-    A driver error is raised as SQLAlchemy's (DBAPIError and its kinds), a lost connection
-    invalidated, so that the error pages treat it as any other database error. It is not
-    counted in the database error metric (that listens on the engine's executions).
+    Any driver error sends the read through SQLAlchemy itself, on a connection of its own
+    (or the caller's), so that a failure is SQLAlchemy's: wrapped, its parameters hidden,
+    a lost connection invalidated, counted in the metrics, and answered by the error pages
+    as any other. Tests see each read through `observers` (tests/querycount.py).
     """
+
+    observers: list = []  # callables given the SQL of each read on the driver (tests)
 
     def __init__(self, statement):
         self.statement = statement
-        self._compiled: dict[str, tuple] = {}
+        self._compiled: dict[tuple[str, str], tuple] = {}
 
     def _for(self, dialect) -> tuple:
-        found = self._compiled.get(dialect.name)
+        key = (dialect.name, dialect.driver)
+        found = self._compiled.get(key)
         if found is None:
             compiled = self.statement.compile(dialect=dialect)
+            for bind in compiled.binds.values():
+                converts = bind.type.dialect_impl(dialect).bind_processor(dialect) is not None
+                if bind.value is not None or bind.callable is not None or bind.expanding:
+                    raise ValueError(f"KeyRead takes its keys from the caller: {bind.key}")
+                if converts:
+                    raise ValueError(f"KeyRead binds values as they are: {bind.key}")
             names = tuple(compiled.positiontup) if compiled.positional else None
+            columns = self.statement.selected_columns
             processors = tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.statement.selected_columns
+                for column in columns
             )
-            fields = tuple(column.key for column in self.statement.selected_columns)
-            found = self._compiled[dialect.name] = (str(compiled), names, processors, fields)
+            row_type = _row_type(tuple(column.key for column in columns))
+            found = self._compiled[key] = (str(compiled), names, processors, row_type)
         return found
 
     def first(self, **params):
         """The first row (a named tuple of the statement's columns), or None."""
-        bound = db.session.session_factory.kw.get("bind")
-        engine = bound.engine if isinstance(bound, Connection) else db.engine
-        dialect = engine.dialect
-        sql, names, processors, fields = self._for(dialect)
-        args = tuple(params[name] for name in names) if names is not None else params
-        if isinstance(bound, Connection):
-            raw = self._run(bound.connection, dialect, sql, args)
-        else:
+        bound = _bound_connection()
+        if bound is not None:
+            return self.first_on(bound, **params)
+        engine = db.engine
+        driver_error = engine.dialect.loaded_dbapi.Error
+        try:
             pooled = engine.raw_connection()
-            try:
-                raw = self._run(pooled, dialect, sql, args)
-            finally:
-                pooled.close()  # back to the pool, rolled back
-        if raw is None:
-            return None
-        values = [
-            process(value) if process is not None else value
-            for process, value in zip(processors, raw, strict=True)
-        ]
-        return _row_type(fields)(*values)
+        except driver_error:
+            return self._through_sqlalchemy(params)
+        try:
+            return self._read(pooled, engine.dialect, params)
+        except driver_error as error:
+            if engine.dialect.is_disconnect(error, pooled.dbapi_connection, None):
+                pooled.invalidate(error)
+        finally:
+            pooled.close()  # back to the pool, rolled back
+        return self._through_sqlalchemy(params)
 
-    @staticmethod
-    def _run(connection, dialect, sql: str, args):
-        cursor = connection.cursor()
+    def first_on(self, connection: Connection, **params):
+        """The same read on a connection the caller holds (not closed here)."""
+        dialect = connection.dialect
+        try:
+            return self._read(connection.connection, dialect, params)
+        except dialect.loaded_dbapi.Error:
+            return connection.execute(self.statement, params).first()
+
+    def _through_sqlalchemy(self, params):
+        with plain_connection() as connection:
+            return connection.execute(self.statement, params).first()
+
+    def _read(self, pooled, dialect, params):
+        sql, names, processors, row_type = self._for(dialect)
+        args = tuple(params[name] for name in names) if names is not None else params
+        for observe in self.observers:
+            observe(sql)
+        cursor = pooled.cursor()
         try:
             cursor.execute(sql, args)
-            return cursor.fetchone()
-        except dialect.loaded_dbapi.Error as error:
-            lost = dialect.is_disconnect(error, connection.dbapi_connection, cursor)
-            if lost:
-                connection.invalidate(error)
-            raise DBAPIError.instance(
-                sql,
-                args,
-                error,
-                dialect.loaded_dbapi.Error,
-                connection_invalidated=lost,
-                dialect=dialect,
-            ) from error
+            raw = cursor.fetchone()
         finally:
             cursor.close()
+        if raw is None:
+            return None
+        return row_type(
+            *(
+                process(value) if process is not None else value
+                for process, value in zip(processors, raw, strict=True)
+            )
+        )
 
 
 @lru_cache(maxsize=64)

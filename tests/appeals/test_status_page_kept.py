@@ -9,6 +9,7 @@ import re
 from reception.extensions import db
 from tests.appeals.test_web import TUESDAY_MORNING
 from tests.factories import make_appeal
+from tests.querycount import count_queries
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
 
@@ -63,33 +64,12 @@ def test_a_waiting_message_and_the_language_are_never_mixed_up(app):
 def test_a_kept_page_is_found_from_the_appeals_keys_and_only_by_its_browser(app, client):
     """Served from the appeal's keys alone (one query of plain columns, no object), and only
     to a browser that tracked it: another gets the usual 404."""
-    from sqlalchemy import event
-
     appeal, code = make_appeal(TUESDAY_MORNING)
     browser = _tracked(app, appeal, code)
     first = browser.get(f"/my/appeals/{appeal.number}").get_data(as_text=True)
-    statements = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    # The keys are read on the driver (core.database.KeyRead): SQLite's own trace sees
-    # that read; SQLAlchemy's events see whatever else runs.
-    driver = db.session.session_factory.kw["bind"].connection.dbapi_connection
-    traced = hasattr(driver, "set_trace_callback")
-    if traced:
-        driver.set_trace_callback(statements.append)
-    else:
-        event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with count_queries() as statements:  # the driver's reads (core.database.KeyRead) too
         again = browser.get(f"/my/appeals/{appeal.number}").get_data(as_text=True)
-    finally:
-        if traced:
-            driver.set_trace_callback(None)
-        else:
-            event.remove(db.engine, "before_cursor_execute", note)
     assert TOKEN.sub("", again) == TOKEN.sub("", first)
     reads = [s for s in statements if "FROM appeals" in s]
-    assert len(reads) == (1 if traced else 0)
-    assert not [s for s in statements if "appeals.text" in s]
+    assert len(reads) == 1 and "appeals.text" not in reads[0]
     assert client.get(f"/my/appeals/{appeal.number}").status_code == 404

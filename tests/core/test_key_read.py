@@ -50,7 +50,34 @@ def test_a_read_outside_the_tests_transaction_uses_the_pool(app):
     assert found is not None and found.code == code
 
 
-def test_a_driver_error_is_sqlalchemys_error(app):
-    broken = KeyRead(select(literal_column("x")).select_from(table("no_such_table")))
-    with pytest.raises(DBAPIError):
-        broken.first()
+def test_a_driver_error_is_sqlalchemys_error_with_its_parameters_hidden(app):
+    broken = KeyRead(
+        select(literal_column("x"))
+        .select_from(table("no_such_table"))
+        .where(literal_column("y") == bindparam("number"))
+    )
+    with pytest.raises(DBAPIError) as raised:
+        broken.first(number="RC-2026-00000742")
+    assert "RC-2026-00000742" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        Appeal.version == 5,  # a value of its own
+        Appeal.id.in_(bindparam("ids", expanding=True)),  # a list
+        Appeal.updated_at == bindparam("at"),  # a type that converts what it binds
+    ],
+)
+def test_a_statement_with_values_it_does_not_take_from_the_caller_is_refused(app, where):
+    read = KeyRead(select(Appeal.id).where(where))
+    with pytest.raises(ValueError, match="KeyRead"):
+        read.first(ids=[1], at=None)
+
+
+def test_the_reads_are_seen_by_the_query_counter(app):
+    from tests.querycount import count_queries
+
+    with count_queries() as statements:
+        KeyRead(KEYS).first(number="RC-2026-00000001")
+    assert len(statements) == 1 and "FROM appeals" in statements[0]

@@ -385,3 +385,20 @@ def test_commit_whose_answer_is_lost_leaves_a_whole_appeal(server, proxy):
     assert again.status_code == 302
     db.session.expire_all()
     assert len(db.session.scalars(select(Appeal)).all()) == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/my/appeals/RC-2026-00000001",
+        "/open311/v2/requests/RC-2026-00000001.json",
+        "/open311/v2/requests/RC-2026-00000001.xml",
+    ],
+)
+def test_the_reads_on_the_driver_answer_503_when_the_database_is_away(make_app, path):
+    """The kept pages' keys are read on the driver (core.database.KeyRead); with the
+    database away the answer is the same clean 503 as anywhere else, never a 500."""
+    away = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/none")
+    answer = away.test_client().get(path, headers={"Accept-Language": "en"})
+    assert answer.status_code == 503
+    assert "Traceback" not in answer.get_data(as_text=True)

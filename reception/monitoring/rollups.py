@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from sqlalchemy import (
     Date,
@@ -34,6 +35,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -361,11 +363,6 @@ class Delta:
             self.values[(*cell, measure, value)] += sign * amount
 
     def write(self, connection) -> None:
-        dialect = connection.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
         for each in grains():
             key, counters_table, values_table = each.key, each.counters, each.values
             picked = [CELL.index(name) for name in key[1:]]  # the key's columns of a cell
@@ -384,31 +381,40 @@ class Delta:
                 if any(counts.values())
             ]
             if rows:
-                statement = insert(counters_table)
-                connection.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=list(key),
-                        set_={
-                            name: counters_table.c[name] + statement.excluded[name]
-                            for name in COUNTERS
-                        },
-                    ),
-                    rows,
-                )
+                connection.execute(_adding_upsert(counters_table, tuple(key), COUNTERS), rows)
             value_rows = [
                 dict(zip((*key, "measure", "value"), k, strict=True), count=amount)
                 for k, amount in sorted(values.items(), key=lambda i: repr(i[0]))
                 if amount
             ]
             if value_rows:
-                statement = insert(values_table)
                 connection.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=[*key, "measure", "value"],
-                        set_={"count": values_table.c.count + statement.excluded.count},
-                    ),
+                    _adding_upsert(values_table, (*key, "measure", "value"), ("count",)),
                     value_rows,
                 )
+
+
+@lru_cache(maxsize=64)
+def _adding_upsert(table, key: tuple, added: tuple):
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET each added column to its sum, the same SQL
+    on SQLite and PostgreSQL, as a text statement with typed parameters.
+
+    SQLAlchemy's own ON CONFLICT constructs cannot be kept in its compiled cache: each of the
+    sixteen upserts of a filing was compiled again, half the time of a filing. A text
+    statement is compiled once per connection's dialect and kept."""
+    columns = (*key, *added)
+
+    def listed(names) -> str:
+        return ", ".join(f'"{n}"' for n in names)
+
+    # Only the rollup tables' own names go into the text; the values are parameters.
+    name = f'"{table.name}"'
+    sums = ", ".join(f'"{c}" = {name}."{c}" + excluded."{c}"' for c in added)
+    sql = (
+        f"INSERT INTO {name} ({listed(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "  # noqa: S608
+        f"ON CONFLICT ({listed(key)}) DO UPDATE SET {sums}"
+    )
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
 
 
 def _repeat_target(appeal: Appeal):

@@ -92,10 +92,9 @@ class KeyRead:
         if found is None:
             compiled = self.statement.compile(dialect=dialect)
             for bind in compiled.binds.values():
-                converts = bind.type.dialect_impl(dialect).bind_processor(dialect) is not None
                 if bind.value is not None or bind.callable is not None or bind.expanding:
                     raise ValueError(f"KeyRead takes its keys from the caller: {bind.key}")
-                if converts:
+                if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                     raise ValueError(f"KeyRead binds values as they are: {bind.key}")
             names = tuple(compiled.positiontup) if compiled.positional else None
             columns = self.statement.selected_columns

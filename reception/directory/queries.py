@@ -26,7 +26,7 @@ _OVERRIDES = select(HolidayOverride.day, HolidayOverride.kind, HolidayOverride.n
 _REQUEST_KEY = "_reception_holiday_overrides"
 
 
-def override_rows(session: Session | Connection) -> tuple[tuple[date, str, str | None], ...]:
+def override_rows(reader: Session | Connection) -> tuple[tuple[date, str, str | None], ...]:
     """The administrators' calendar entries (day, kind, note), read once per request.
 
     A page asks for the calendar and the days' names several times; within a web request
@@ -35,14 +35,14 @@ def override_rows(session: Session | Connection) -> tuple[tuple[date, str, str |
     """
     if has_request_context():
         kept = g.get(_REQUEST_KEY)
-        if kept is not None and kept[0] is session:
+        if kept is not None and kept[0] is reader:
             return kept[1]
     # Plain columns, on the session's connection: nothing for the ORM to do.
-    connection = session if isinstance(session, Connection) else session.connection()
+    connection = reader if isinstance(reader, Connection) else reader.connection()
     found = connection.execute(_OVERRIDES).all()
     rows = tuple((day, kind, note) for day, kind, note in found)
     if has_request_context():
-        setattr(g, _REQUEST_KEY, (session, rows))
+        setattr(g, _REQUEST_KEY, (reader, rows))
     return rows
 
 

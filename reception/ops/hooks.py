@@ -32,12 +32,7 @@ def _trusts_request_id(app: Flask) -> bool:
 
 def _state(obj):
     """The ORM state of a mapped object, or None (an anonymous user, nothing)."""
-    if obj is None:
-        return None
-    try:
-        return inspect(obj, raiseerr=False)
-    except Exception:
-        return None
+    return None if obj is None else inspect(obj, raiseerr=False)
 
 
 def _note_actor(user) -> None:
